@@ -10,7 +10,7 @@ build: assets
 
 ## Builds and starts the portal + API on $(URL); embedded PostgreSQL unless ConnectionStrings__Registry is set.
 run: deps assets
-	$(DOTNET) run --project src/Registry.Web -c Release --urls $(URL)
+	ASPNETCORE_ENVIRONMENT=Development $(DOTNET) run --project src/Registry.Web -c Release --urls $(URL)
 
 ## Installs what the tests need on a fresh machine, then runs the whole suite.
 test: test-deps assets

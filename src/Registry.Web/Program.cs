@@ -1,6 +1,39 @@
+using Registry.Web.Components;
+using Registry.Web.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+if (builder.Environment.IsDevelopment())
+{
+    builder.Configuration.AddJsonFile(Path.Combine(RepositoryRoot.Find(), "appsettings.Development.json"), optional: true, reloadOnChange: false);
+}
+
+builder.Logging.ClearProviders();
+if (builder.Environment.IsDevelopment())
+{
+    builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+}
+else
+{
+    builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+}
+
+var embedded = await builder.AddRegistryDatabaseAsync();
+builder.Services.AddRegistryProblems();
+builder.Services.AddRazorComponents();
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+app.UseRegistryProblems();
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAntiforgery();
+
+await app.PrepareRegistryDatabaseAsync(embedded);
+
+app.MapHealthApi();
+app.MapOpenApi();
+app.MapRazorComponents<App>();
+
 app.Run();
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>

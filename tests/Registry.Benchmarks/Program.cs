@@ -1,1 +1,79 @@
-return 0;
+// `make bench`: runs every IBenchmark (or those named with --only a,b), writes one JSON file each
+// and bench-results/summary.md. Usage: Registry.Benchmarks [--out DIR] [--only NAME[,NAME]]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Registry.Benchmarks.Harness;
+
+var output = "bench-results";
+string[]? only = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--out" when i + 1 < args.Length: output = args[++i]; break;
+        case "--only" when i + 1 < args.Length: only = args[++i].Split(','); break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: Registry.Benchmarks [--out DIR] [--only NAME[,NAME]]");
+            return 1;
+    }
+}
+
+Directory.CreateDirectory(output);
+var benchmarks = typeof(IBenchmark).Assembly.GetTypes()
+    .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchmark).IsAssignableFrom(t))
+    .Select(t => (IBenchmark)Activator.CreateInstance(t)!)
+    .Where(b => only is null || only.Contains(b.Name))
+    .OrderBy(b => b.Name, StringComparer.Ordinal)
+    .ToList();
+if (benchmarks.Count == 0)
+{
+    Console.Error.WriteLine("no benchmark matched");
+    return 1;
+}
+
+var context = new BenchmarkContext(output, Console.Out);
+var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+var summary = new StringBuilder($"# Benchmarks ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)\n\n| benchmark | target | measured | threshold | met |\n|---|---|---|---|---|\n");
+var failures = 0;
+foreach (var benchmark in benchmarks)
+{
+    context.Say($"== {benchmark.Name}");
+    var started = Stopwatch.StartNew();
+    try
+    {
+        var result = await benchmark.RunAsync(context, CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(output, $"{benchmark.Name}.json"), JsonSerializer.Serialize(new
+        {
+            result.Name,
+            result.Figures,
+            result.Baseline,
+            Targets = result.Targets.Select(t => new { t.Description, t.Measured, t.Comparison, t.Threshold, t.Met }),
+            result.Summary,
+            Seconds = started.Elapsed.TotalSeconds,
+            MachineCores = Environment.ProcessorCount,
+            RecordedAt = DateTime.UtcNow,
+        }, json));
+        context.Say(result.Summary);
+        foreach (var target in result.Targets)
+        {
+            summary.Append(CultureInfo.InvariantCulture, $"| {benchmark.Name} | {target.Description} | {target.Measured:0.###} | {target.Comparison} {target.Threshold:0.###} | {(target.Met ? "yes" : "**no**")} |\n");
+        }
+
+        if (result.Targets.Count == 0)
+        {
+            summary.Append(CultureInfo.InvariantCulture, $"| {benchmark.Name} | (report only) {result.Summary} | | | |\n");
+        }
+    }
+    catch (Exception e)
+    {
+        failures++;
+        context.Say($"{benchmark.Name} FAILED: {e}");
+        summary.Append(CultureInfo.InvariantCulture, $"| {benchmark.Name} | failed: {e.Message.ReplaceLineEndings(" ")} | | | **no** |\n");
+    }
+}
+
+await File.WriteAllTextAsync(Path.Combine(output, "summary.md"), summary.ToString());
+Console.WriteLine(summary);
+return failures == 0 ? 0 : 2;
