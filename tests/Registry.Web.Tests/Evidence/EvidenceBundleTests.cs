@@ -23,7 +23,7 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
             _other.Add((await _log.AppendAsync("model-fraud", "VersionRegistered", new JsonObject { ["model"] = "fraud", ["version"] = i })).Position);
         }
 
-        _churn.Add((await _log.AppendAsync("rollback-7f3a", "RollbackRequested", new JsonObject { ["model"] = "churn", ["environment"] = "production" }, "bob")).Position);
+        _churn.Add((await _log.AppendAsync("model-churn", "RollbackRequested", new JsonObject { ["id"] = "7f3a", ["environment"] = "production" }, "bob")).Position);
         _other.Add((await _log.AppendAsync("user-carol", "UserCreated", new JsonObject { ["username"] = "carol" }, "admin")).Position);
         await _log.SignCheckpointAsync();
     }

@@ -17,20 +17,16 @@ public abstract record EvidenceScope
 
     internal abstract void Bind(NpgsqlParameterCollection parameters);
 
-    /// <summary>Every event of a model: its own stream and any other stream whose event names it (rollback requests).</summary>
+    /// <summary>Every event of a model: its stream holds the model, its versions, approvals, deployments and rollback requests.</summary>
     public sealed record Model(string ModelName) : EvidenceScope
     {
         public override string Name => $"model:{ModelName}";
 
         public override string FileName => $"evidence-{ModelName}.zip";
 
-        internal override string Condition => "(stream = @stream OR data->>'model' = @model)";
+        internal override string Condition => "stream = @stream";
 
-        internal override void Bind(NpgsqlParameterCollection parameters)
-        {
-            parameters.AddWithValue("stream", ModelStream(ModelName));
-            parameters.AddWithValue("model", ModelName);
-        }
+        internal override void Bind(NpgsqlParameterCollection parameters) => parameters.AddWithValue("stream", ModelStream(ModelName));
     }
 
     /// <summary>Every event recorded in [From, To).</summary>
