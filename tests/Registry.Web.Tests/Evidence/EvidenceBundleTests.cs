@@ -34,10 +34,14 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
         var zip = await _log.ExportAsync(new EvidenceScope.Model("churn"));
 
         var verdict = BundleVerifier.Verify(zip);
+        var cli = RegistryVerify(zip);
 
         Assert.True(verdict.Ok, verdict.Failure);
         Assert.Equal(_log.KeyFingerprint, verdict.KeyFingerprint);
         Assert.Equal(_churn.Count, verdict.Events);
+        Assert.True(cli.Ok, string.Join("; ", cli.Failures));
+        Assert.Equal(_churn.Count, cli.EventsChecked);
+        Assert.Equal(_log.KeyFingerprint, cli.KeyFingerprint);
         var stored = await _log.Store.ReadAllAsync(0, 1000);
         var expected = stored.Where(e => _churn.Contains(e.Position)).SelectMany(e => e.Envelope.Append((byte)'\n')).ToArray();
         Assert.Equal(expected, BundleTampering.File(zip, "events.jsonl"));
@@ -109,7 +113,9 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
         var tampered = Tamper(zip, tampering);
 
         var verdict = BundleVerifier.Verify(tampered);
+        var cli = RegistryVerify(tampered);
         Assert.False(verdict.Ok, $"{tampering} was not detected");
+        Assert.False(cli.Ok, $"{tampering} was not detected by registry verify");
         Assert.False(HandVerification(tampered).Ok, $"{tampering} was not detected by README.txt's script");
     }
 
@@ -128,7 +134,10 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
         });
 
         var verdict = BundleVerifier.Verify(resigned);
+        var cli = RegistryVerify(resigned, expectedKeyFingerprint: _log.KeyFingerprint);
         Assert.True(verdict.Ok);
+        Assert.False(cli.Ok, "registry verify accepted a bundle signed by a key other than the expected one");
+        Assert.Equal(verdict.KeyFingerprint, cli.KeyFingerprint);
         Assert.NotEqual(_log.KeyFingerprint, verdict.KeyFingerprint);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stranger.ExportSubjectPublicKeyInfo())), verdict.KeyFingerprint);
     }
@@ -216,6 +225,14 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
         var lines = Encoding.UTF8.GetString(file).Split('\n');
         (lines[0], lines[1]) = (lines[1], lines[0]);
         return Encoding.UTF8.GetBytes(string.Join('\n', lines));
+    }
+
+    /// <summary>The CLI's `registry verify`, on the bundle's files.</summary>
+    private static Registry.Cli.Evidence.VerificationReport RegistryVerify(byte[] zip, string? expectedKeyFingerprint = null)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        var files = archive.Entries.ToDictionary(e => e.FullName, e => BundleTampering.File(zip, e.FullName), StringComparer.Ordinal);
+        return Registry.Cli.Evidence.BundleVerifier.Verify(files, expectedKeyFingerprint);
     }
 
     /// <summary>Unzips the bundle, cuts the script out of README.txt as it says, and runs it with bash.</summary>
