@@ -1,4 +1,5 @@
 using Registry.Web.Components;
+using Registry.Web.Features;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
 
@@ -20,6 +21,7 @@ else
 
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
+builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.Services.AddRegistryAuthorization();
@@ -29,12 +31,14 @@ app.UseRegistryProblems();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAntiforgery();
+app.UseRegistryApi();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
 
 app.MapHealthApi();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
+app.MapRegistryApi();
 
 app.Run();
 
