@@ -1,5 +1,7 @@
 using Registry.Web.Components;
+using Registry.Web.Features;
 using Registry.Web.Hosting;
+using Registry.Web.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 if (builder.Environment.IsDevelopment())
@@ -19,20 +21,24 @@ else
 
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
+builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
+builder.Services.AddRegistryAuthorization();
 
 var app = builder.Build();
 app.UseRegistryProblems();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAntiforgery();
+app.UseRegistryApi();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
 
 app.MapHealthApi();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
+app.MapRegistryApi();
 
 app.Run();
 
