@@ -1,4 +1,5 @@
 using Registry.Web.Components;
+using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
 
@@ -22,17 +23,21 @@ var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
-builder.Services.AddRegistryAuthorization();
+builder.AddRegistryIdentity();
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseRegistryProblems();
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRegistryIdentity();
 app.UseAntiforgery();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
+await app.EnsureAdminAsync();
 
 app.MapHealthApi();
+app.MapUsersApi();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
 
