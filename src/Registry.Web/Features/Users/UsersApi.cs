@@ -16,8 +16,8 @@ public static class UsersApi
         api.MapGet("/me", Me).RequireAuthorization(Permissions.SignedIn);
 
         var users = api.MapGroup("/users");
-        users.MapPost("/", Create).RequireAuthorization(Permissions.ManageUsers);
-        users.MapGet("/", List).RequireAuthorization(Permissions.ReviewAccess);
+        users.MapPost("", Create).RequireAuthorization(Permissions.ManageUsers);
+        users.MapGet("", List).RequireAuthorization(Permissions.ReviewAccess);
         users.MapGet("/{username}", Get).RequireAuthorization(Permissions.ReviewAccess);
         users.MapGet("/{username}/sign-ins", SignIns).RequireAuthorization(Permissions.ReviewAccess);
         users.MapPost("/{username}/roles", ChangeRoles).RequireAuthorization(Permissions.ManageUsers);
