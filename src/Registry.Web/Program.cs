@@ -1,4 +1,6 @@
 using Registry.Web.Components;
+using Registry.Web.Features;
+using Registry.Web.Features.Account;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
@@ -21,6 +23,7 @@ else
 
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
+builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
@@ -32,14 +35,17 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseRegistryIdentity();
 app.UseAntiforgery();
+app.UseRegistryApi();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
 await app.EnsureAdminAsync();
 
 app.MapHealthApi();
 app.MapUsersApi();
+app.MapAccountEndpoints();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
+app.MapRegistryApi();
 
 app.Run();
 

@@ -28,5 +28,5 @@ internal static class AuthenticationProblems
     }
 
     public static string ForbiddenDetail(HttpContext context) =>
-        $"'{context.User.Username()}' does not hold a role that may do this. See docs/identity.md for the roles each action needs.";
+        $"'{context.User.Identity?.Name}' does not hold a role that may do this. See docs/identity.md for the roles each action needs.";
 }

@@ -35,7 +35,7 @@ public static class IdentityBootstrap
         if (password is not null)
         {
             app.Logger.LogWarning(
-                "Created the built-in account 'admin' with the generated password {Password} . It is shown this once: sign in at /account/signin and change it at /account/password.",
+                "Created the built-in account 'admin' with the generated password {Password} . It is shown this once: sign in at /account/sign-in and change it at /account/password.",
                 password);
         }
     }

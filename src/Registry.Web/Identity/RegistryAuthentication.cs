@@ -46,8 +46,7 @@ public static class RegistryAuthentication
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.Cookie.SameSite = SameSiteMode.Lax;
-                o.LoginPath = "/account/signin";
-                o.LogoutPath = "/account/signout";
+                o.LoginPath = "/account/sign-in";
                 o.AccessDeniedPath = "/account/denied";
                 o.ExpireTimeSpan = TimeSpan.FromHours(configuration.GetValue("Registry:SignIn:SessionHours", 8.0));
                 o.SlidingExpiration = true;

@@ -6,7 +6,7 @@ namespace Registry.Web.Identity;
 
 public static class RegistryClaims
 {
-    public const string DisplayName = "registry:display-name";
+    public const string DisplayName = "display_name";
 
     /// <summary>On cookie principals: when the password was last changed, so a change signs out other sessions.</summary>
     public const string PasswordStamp = "registry:password-stamp";

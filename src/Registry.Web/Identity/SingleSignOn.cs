@@ -10,6 +10,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Registry.Core.Identity;
+using Registry.Web.Features.Shared;
 using Registry.Web.Hosting;
 
 namespace Registry.Web.Identity;
@@ -79,7 +80,7 @@ internal sealed class SingleSignOnHandler(
         {
             var created = await accounts.CreateUserAsync(
                 username, username, asserted.Email, [], password: null, AccountSources.SingleSignOn,
-                Context.Metadata(actor: username, reason: "first sign-in through the single sign-on proxy"), Context.RequestAborted);
+                Context.Metadata(reason: "first sign-in through the single sign-on proxy", actor: username), Context.RequestAborted);
             user = created.Value ?? await accounts.FindUserAsync(username, Context.RequestAborted);
         }
 

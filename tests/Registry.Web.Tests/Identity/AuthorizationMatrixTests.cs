@@ -24,7 +24,7 @@ using Registry.Web.Identity;
 
 namespace Registry.Web.Tests.Identity;
 
-public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Host app) : IClassFixture<AuthorizationMatrixTests.Host>
+public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Host app) : IClassFixture<AuthorizationMatrixTests.Host>
 {
     public sealed record Rule(string Method, string Pattern, string? Policy, Func<int, object?>? Body = null);
 
@@ -44,15 +44,49 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Host app) 
         new("POST", "/api/v1/users/{username}/tokens", Permissions.ManageTokens, n => new { name = $"matrix-{n}" }),
         new("GET", "/api/v1/users/{username}/tokens", Permissions.ManageTokens),
         new("POST", "/api/v1/users/{username}/tokens/{id}/revoke", Permissions.ManageTokens),
+
+        // Models, versions, approvals (Features/Models, Versions, Approvals)
+        new("POST", "/api/v1/models", Permissions.ManageModels, n => new { name = $"matrix-m-{n}", riskTier = "low" }),
+        new("GET", "/api/v1/models", Permissions.Read),
+        new("GET", "/api/v1/models/{name}", Permissions.Read),
+        new("PATCH", "/api/v1/models/{name}", Permissions.ManageModels, _ => new { description = "changed" }),
+        new("POST", "/api/v1/models/{name}/versions", Permissions.RegisterVersions),
+        new("GET", "/api/v1/models/{name}/versions", Permissions.Read),
+        new("GET", "/api/v1/models/{name}/versions/{version:int}", Permissions.Read),
+        new("POST", "/api/v1/models/{name}/versions/{version:int}/submit", Permissions.RegisterVersions),
+        new("POST", "/api/v1/models/{name}/versions/{version:int}/approvals", Permissions.Approve, _ => new { decision = "approve", comment = "ok" }),
+        new("GET", "/api/v1/approvals/pending", Permissions.Read),
+
+        // Deployments and rollbacks (Features/Deployments, Rollbacks)
+        new("POST", "/api/v1/models/{name}/deployments", Permissions.Deploy, _ => new { version = 1, environment = "staging" }),
+        new("GET", "/api/v1/models/{name}/deployments", Permissions.Read),
+        new("GET", "/api/v1/models/{name}/deployments/current", Permissions.Read),
+        new("POST", "/api/v1/models/{name}/rollback-requests", Permissions.RequestRollback, _ => new { environment = "production", reason = "matrix" }),
+        new("GET", "/api/v1/models/{name}/rollback-requests", Permissions.Read),
+        new("GET", "/api/v1/rollback-requests/{id}", Permissions.Read),
+        new("POST", "/api/v1/rollback-requests/{id}/approve", Permissions.DecideRollback, _ => new { comment = "ok" }),
+        new("POST", "/api/v1/rollback-requests/{id}/reject", Permissions.DecideRollback, _ => new { comment = "no" }),
+
+        // Reading the history (Features/Diff, Lineage, Datasets, Audit)
+        new("GET", "/api/v1/models/{name}/diff", Permissions.Read),
+        new("GET", "/api/v1/models/{name}/versions/{version:int}/lineage", Permissions.Read),
+        new("GET", "/api/v1/datasets/{sha256}/usages", Permissions.Read),
+        new("GET", "/api/v1/events", Permissions.Read),
+
+        // Webhooks (Features/Webhooks)
+        new("POST", "/api/v1/webhooks", Permissions.ManageWebhooks, n => new { url = $"https://hooks.example.com/{n}" }),
+        new("GET", "/api/v1/webhooks", Permissions.ManageWebhooks),
+        new("DELETE", "/api/v1/webhooks/{id:guid}", Permissions.ManageWebhooks),
+        new("GET", "/api/v1/webhooks/{id:guid}/deliveries", Permissions.ManageWebhooks),
     ];
 
     /// <summary>What each route placeholder becomes. "{username}" is a user other than the caller.</summary>
     public static readonly IReadOnlyDictionary<string, string> RouteValues = new Dictionary<string, string>
     {
         ["username"] = Host.Target,
-        ["id"] = "0000000000000000",
+        ["id"] = "00000000-0000-0000-0000-000000000000",
         ["name"] = "matrix-model",
-        ["v"] = "1",
+        ["version"] = "1",
         ["sha256"] = new string('0', 64),
     };
 
@@ -157,11 +191,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Host app) 
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, Rule rule)
     {
-        var path = rule.Pattern;
-        foreach (var (name, value) in RouteValues)
-        {
-            path = path.Replace("{" + name + "}", value, StringComparison.Ordinal);
-        }
+        var path = Placeholder().Replace(rule.Pattern, m => RouteValues.TryGetValue(m.Groups[1].Value, out var value)
+            ? value
+            : throw new InvalidOperationException($"No sample value for {{{m.Groups[1].Value}}} in AuthorizationMatrixTests.RouteValues."));
 
         using var request = new HttpRequestMessage(new HttpMethod(rule.Method), new Uri(path, UriKind.Relative));
         if (rule.Body is not null || rule.Method is "POST" or "PUT" or "PATCH")
@@ -178,6 +210,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Host app) 
             .OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, e.RoutePattern.RawText!.TrimEnd('/'), e)));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{(\w+)(:[^}]*)?\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 
     /// <summary>The registry with one user per role, one with no role, and the target user the rows act on.</summary>
     public sealed class Host : RegistryApp

@@ -87,14 +87,14 @@ public sealed class PortalSession(HttpClient client) : IDisposable
     public static PortalSession Start(RegistryApp app) =>
         new(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
 
-    /// <summary>GETs <paramref name="page"/>, fills the form named <paramref name="formName"/> and submits it.</summary>
-    public async Task<HttpResponseMessage> SubmitAsync(string page, string formName, IReadOnlyDictionary<string, string> fields)
+    /// <summary>GETs <paramref name="page"/>, fills the form named <paramref name="form"/> (its Blazor form name or its action) and submits it.</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string page, string form, IReadOnlyDictionary<string, string> fields)
     {
         var html = await Client.GetStringAsync(new Uri(page, UriKind.Relative));
         var document = Parser.ParseDocument(html);
-        var form = document.QuerySelectorAll("form").FirstOrDefault(f => f.QuerySelector($"input[name=_handler][value='{formName}']") is not null)
-            ?? throw new InvalidOperationException($"{page} has no form named {formName}.");
-        var values = form.QuerySelectorAll("input[type=hidden]")
+        var element = document.QuerySelectorAll("form").FirstOrDefault(f => f.QuerySelector($"input[name=_handler][value='{form}']") is not null || f.GetAttribute("action") == form)
+            ?? throw new InvalidOperationException($"{page} has no form {form}.");
+        var values = element.QuerySelectorAll("input[type=hidden]")
             .Where(i => i.GetAttribute("name") is not null)
             .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
         foreach (var (name, value) in fields)
@@ -102,11 +102,12 @@ public sealed class PortalSession(HttpClient client) : IDisposable
             values[name] = value;
         }
 
-        return await Client.PostAsync(new Uri(page, UriKind.Relative), new FormUrlEncodedContent(values));
+        var target = element.GetAttribute("action") is { Length: > 0 } action ? action : page;
+        return await Client.PostAsync(new Uri(target, UriKind.Relative), new FormUrlEncodedContent(values));
     }
 
     public Task<HttpResponseMessage> SignInAsync(string username, string password) =>
-        SubmitAsync("/account/signin", "signin", new Dictionary<string, string> { ["Form.Username"] = username, ["Form.Password"] = password });
+        SubmitAsync("/account/sign-in", "signin", new Dictionary<string, string> { ["Form.Username"] = username, ["Form.Password"] = password });
 
     public void Dispose() => Client.Dispose();
 }

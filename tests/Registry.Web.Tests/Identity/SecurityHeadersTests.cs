@@ -6,7 +6,7 @@ public sealed class SecurityHeadersTests(IdentityApp app) : IClassFixture<Identi
 {
     [Theory]
     [InlineData("/")]
-    [InlineData("/account/signin")]
+    [InlineData("/account/sign-in")]
     [InlineData("/api/v1/me")]
     public async Task Every_response_forbids_inline_script_framing_and_sniffing(string path)
     {
@@ -29,7 +29,7 @@ public sealed class SecurityHeadersTests(IdentityApp app) : IClassFixture<Identi
     {
         using var client = app.CreateClient();
 
-        var document = new HtmlParser().ParseDocument(await client.GetStringAsync(new Uri("/account/signin", UriKind.Relative)));
+        var document = new HtmlParser().ParseDocument(await client.GetStringAsync(new Uri("/account/sign-in", UriKind.Relative)));
 
         var form = Assert.Single(document.QuerySelectorAll("form[method=post]"));
         Assert.NotNull(form.QuerySelector("input[name=__RequestVerificationToken]"));

@@ -87,7 +87,7 @@ public sealed class SignInTests(IdentityApp app) : IClassFixture<IdentityApp>
         await CreateAsync("si-erin", Roles.Auditor);
         using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        var response = await client.PostAsync(new Uri("/account/signin", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        var response = await client.PostAsync(new Uri("/account/sign-in", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "signin", ["Form.Username"] = "si-erin", ["Form.Password"] = Password,
         }));
@@ -117,13 +117,18 @@ public sealed class SignInTests(IdentityApp app) : IClassFixture<IdentityApp>
     }
 
     [Fact]
-    public async Task Signing_out_ends_the_session()
+    public async Task Signing_out_ends_the_session_and_needs_the_antiforgery_token()
     {
         await CreateAsync("si-gina", Roles.Auditor);
         using var browser = PortalSession.Start(app);
         await browser.SignInAsync("si-gina", Password);
+        var forged = await browser.Client.PostAsync(new Uri("/account/sign-out", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
 
-        await browser.SubmitAsync("/account/signout", "signout", new Dictionary<string, string>());
+        var signedOut = await browser.SubmitAsync("/account/password", "/account/sign-out", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
     }
@@ -136,7 +141,7 @@ public sealed class SignInTests(IdentityApp app) : IClassFixture<IdentityApp>
         var response = await client.GetAsync(new Uri("/account/tokens", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("/account/signin", response.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/account/sign-in", response.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 // /api/v1/users: accounts, roles, passwords and personal access tokens (contract section 2).
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Core.Identity;
-using Registry.Web.Hosting;
+using Registry.Web.Features.Shared;
 using Registry.Web.Identity;
 
 namespace Registry.Web.Features.Users;
@@ -39,11 +39,9 @@ public static class UsersApi
 
     public sealed record Profile(string Username, string DisplayName, IReadOnlyList<string> Roles);
 
-    public sealed record Page<T>(IReadOnlyList<T> Items, long Total);
-
     private static Ok<Profile> Me(HttpContext context) => TypedResults.Ok(new Profile(
-        context.User.Username()!,
-        context.User.FindFirst(RegistryClaims.DisplayName)?.Value ?? context.User.Username()!,
+        context.User.Actor(),
+        context.User.FindFirst(RegistryClaims.DisplayName)?.Value ?? context.User.Actor(),
         [.. context.User.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value).Order(StringComparer.Ordinal)]));
 
     private static async Task<Results<Created<UserSummary>, ProblemHttpResult>> Create(CreateUserRequest request, Accounts accounts, HttpContext context, CancellationToken cancellationToken)
@@ -59,14 +57,15 @@ public static class UsersApi
             : TypedResults.Created($"/api/v1/users/{outcome.Value!.Username}", outcome.Value);
     }
 
-    private static async Task<Results<Ok<Page<UserSummary>>, ProblemHttpResult>> List(Accounts accounts, CancellationToken cancellationToken, int page = 1, int pageSize = 50)
+    private static async Task<Results<Ok<Page<UserSummary>>, ProblemHttpResult>> List(Accounts accounts, CancellationToken cancellationToken, int? page = null, int? pageSize = null)
     {
-        if (page < 1 || pageSize is < 1 or > MaxPageSize)
+        var paging = Caller.Paging(page, pageSize);
+        if (paging.Problem is { } field)
         {
-            return Invalid($"page starts at 1; pageSize is 1 to {MaxPageSize}.");
+            return Invalid($"'{field}' is out of range: page starts at 1; pageSize is 1 to {MaxPageSize}.");
         }
 
-        var (items, total) = await accounts.ListUsersAsync(page, pageSize, cancellationToken);
+        var (items, total) = await accounts.ListUsersAsync(paging.Page, paging.PageSize, cancellationToken);
         return TypedResults.Ok(new Page<UserSummary>(items, total));
     }
 
