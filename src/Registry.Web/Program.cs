@@ -1,5 +1,6 @@
 using Registry.Web.Components;
 using Registry.Web.Hosting;
+using Registry.Web.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 if (builder.Environment.IsDevelopment())
@@ -21,6 +22,7 @@ var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
+builder.Services.AddRegistryAuthorization();
 
 var app = builder.Build();
 app.UseRegistryProblems();
