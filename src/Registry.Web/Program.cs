@@ -1,4 +1,6 @@
 using Registry.Web.Components;
+using Registry.Web.Features.Audit;
+using Registry.Web.Features.Integrity;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
 
@@ -23,6 +25,8 @@ builder.Services.AddRegistryProblems();
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.Services.AddRegistryAuthorization();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddSingleton<CheckpointHistory>();
 
 var app = builder.Build();
 app.UseRegistryProblems();
@@ -34,6 +38,8 @@ await app.PrepareRegistryDatabaseAsync(embedded);
 
 app.MapHealthApi();
 app.MapOpenApi();
+app.MapAuditCsv();
+app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 
 app.Run();
