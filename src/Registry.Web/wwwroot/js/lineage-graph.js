@@ -37,6 +37,13 @@
     return Math.ceil(width) + 2 * PAD_X;
   }
 
+  function measureLabel(svg, label) {
+    var t = text(svg, 0, 0, label, "lineage-edge-label");
+    var width = t.getComputedTextLength ? t.getComputedTextLength() : label.length * 6;
+    svg.removeChild(t);
+    return Math.ceil(width) + 6;
+  }
+
   function linesOf(node) {
     var lines = [KIND_TEXT[node.kind] || node.kind, node.label];
     if (node.detail) { lines.push(node.detail); }
@@ -48,6 +55,8 @@
     var old = container.querySelector("svg.lineage-svg");
     if (old) { old.remove(); }
 
+    // Shown before measuring: text in a hidden container measures zero.
+    container.classList.add("lineage-drawn");
     var svg = el("svg", { "class": "lineage-svg", role: "group", "aria-label": container.getAttribute("data-label") || "Lineage graph" });
     container.appendChild(svg);
 
@@ -59,7 +68,11 @@
       g.setNode(node.id, { width: measure(svg, lines), height: LINE * lines.length + 14, data: node, lines: lines });
     });
     graph.edges.forEach(function (edge, i) {
-      if (g.hasNode(edge.from) && g.hasNode(edge.to)) { g.setEdge(edge.from, edge.to, { label: edge.label || "" }, "e" + i); }
+      if (g.hasNode(edge.from) && g.hasNode(edge.to)) {
+        // Labels take room in the layout (dagre places them mid-edge), so they never sit on a box.
+        var label = edge.label || "";
+        g.setEdge(edge.from, edge.to, { label: label, width: label ? measureLabel(svg, label) : 0, height: label ? 14 : 0, labelpos: "c" }, "e" + i);
+      }
     });
     dagre.layout(g);
 
@@ -78,8 +91,7 @@
       var d = info.points.map(function (p, i) { return (i === 0 ? "M" : "L") + p.x.toFixed(1) + " " + p.y.toFixed(1); }).join(" ");
       el("path", { d: d, "class": "lineage-edge", "marker-end": "url(#" + container.id + "-arrow)" }, edges);
       if (info.label) {
-        var mid = info.points[Math.floor(info.points.length / 2)];
-        text(edges, mid.x, mid.y - 4, info.label, "lineage-edge-label");
+        text(edges, info.x, info.y + 4, info.label, "lineage-edge-label");
       }
     });
 
@@ -107,7 +119,7 @@
     document.querySelectorAll("[data-lineage-graph]").forEach(function (container) {
       var graph;
       try { graph = JSON.parse(container.getAttribute("data-graph") || "null"); } catch (e) { graph = null; }
-      if (render(container, graph)) { container.classList.add("lineage-drawn"); }
+      render(container, graph);
     });
   }
 
