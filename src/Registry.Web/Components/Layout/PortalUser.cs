@@ -1,0 +1,40 @@
+// The signed-in person as the portal shows them: username, display name, roles.
+using System.Security.Claims;
+using Registry.Core.Identity;
+
+namespace Registry.Web.Components.Layout;
+
+public sealed record PortalUser(string Username, string DisplayName, IReadOnlyList<string> Roles)
+{
+    /// <summary>Claim types that may carry a display name, in order of preference.</summary>
+    private static readonly string[] DisplayNameClaims = ["display_name", "name", ClaimTypes.GivenName];
+
+    public static PortalUser? From(ClaimsPrincipal? principal)
+    {
+        if (principal?.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } username })
+        {
+            return null;
+        }
+
+        var displayName = DisplayNameClaims.Select(principal.FindFirstValue).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v) && v != username) ?? username;
+        var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Where(Registry.Core.Identity.Roles.IsKnown).Distinct(StringComparer.Ordinal).OrderBy(RoleOrder).ToList();
+        return new PortalUser(username, displayName, roles);
+    }
+
+    private static int RoleOrder(string role)
+    {
+        for (var i = 0; i < Registry.Core.Identity.Roles.All.Count; i++)
+        {
+            if (Registry.Core.Identity.Roles.All[i] == role)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    public bool CanReviewVersions => Has(Registry.Core.Identity.Roles.Approver) || Has(Registry.Core.Identity.Roles.Compliance);
+}
