@@ -35,18 +35,24 @@ public sealed record AuditFilter(string? Actor, string? Model, string? Type, Dat
         return pairs.Count == 0 ? "" : "?" + string.Join("&", pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
     }
 
-    public static string FormatTime(DateTimeOffset time) => QueryTime.Format(time);
+    /// <summary>The value a <c>datetime-local</c> input shows: minutes precision, UTC.</summary>
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static DateTimeOffset? ParseTime(string? value, string field, ICollection<string> errors)
     {
-        if (QueryTime.TryParse(value, out var time))
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (Components.Ui.AsOf.Parse(value) is { } time)
         {
             return time;
         }
 
-        errors.Add($"{field} is not a date and time ({QueryTime.Expected}).");
+        errors.Add($"{field} is not a date and time (expected e.g. 2026-11-21T14:30, in UTC).");
         return null;
     }
 }
