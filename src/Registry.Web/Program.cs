@@ -1,4 +1,5 @@
 using Registry.Web.Components;
+using Registry.Web.Features;
 using Registry.Web.Features.Audit;
 using Registry.Web.Features.Integrity;
 using Registry.Web.Hosting;
@@ -22,6 +23,7 @@ else
 
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
+builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.Services.AddRegistryAuthorization();
@@ -33,6 +35,7 @@ app.UseRegistryProblems();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAntiforgery();
+app.UseRegistryApi();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
 
@@ -41,6 +44,7 @@ app.MapOpenApi();
 app.MapAuditCsv();
 app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
+app.MapRegistryApi();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 // The latest (or any) checkpoint as the three files OpenSSL needs: the signed text, the DER
-// signature and the PEM public key. `latest` names the newest one.
+// signature and the PEM public key (`latest` names the newest one); and any event's envelope,
+// the exact bytes its leaf hash was computed over.
 using Registry.Web.Identity;
 
 namespace Registry.Web.Features.Integrity;
@@ -15,6 +16,12 @@ public static class IntegrityFiles
             await FindAsync(id, checkpoints, ct) is { } c ? Results.File(c.Signature, "application/octet-stream", "checkpoint.sig") : Results.NotFound());
         group.MapGet("/public-key.pem", async (string id, CheckpointHistory checkpoints, CancellationToken ct) =>
             await FindAsync(id, checkpoints, ct) is { } c ? Results.Text(c.PublicKeyPem, "application/x-pem-file") : Results.NotFound());
+        app.MapGet("/integrity/proofs/{position:long}/envelope", async (long position, Registry.EventStore.EventStore store, CancellationToken ct) =>
+                position >= 1 && await store.ReadEventAsync(position, ct) is { } stored
+                    ? Results.File(stored.Envelope, "application/json", $"event-{position}.json")
+                    : Results.NotFound())
+            .RequireAuthorization(Permissions.Read)
+            .ExcludeFromDescription();
         return app;
     }
 
