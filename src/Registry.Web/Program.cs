@@ -28,7 +28,7 @@ builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.Services.AddRegistryAuthorization();
 builder.Services.AddSingleton<AuditLog>();
-builder.Services.AddSingleton<CheckpointHistory>();
+builder.Services.AddIntegrityPages(builder.Configuration);
 
 var app = builder.Build();
 app.UseRegistryProblems();

@@ -1,6 +1,7 @@
 // The latest (or any) checkpoint as the three files OpenSSL needs: the signed text, the DER
 // signature and the PEM public key (`latest` names the newest one); and any event's envelope,
 // the exact bytes its leaf hash was computed over.
+using Registry.EventStore.Checkpoints;
 using Registry.Web.Identity;
 
 namespace Registry.Web.Features.Integrity;
@@ -25,7 +26,7 @@ public static class IntegrityFiles
         return app;
     }
 
-    private static async Task<SignedCheckpoint?> FindAsync(string id, CheckpointHistory checkpoints, CancellationToken cancellationToken) =>
+    private static async Task<Checkpoint?> FindAsync(string id, CheckpointHistory checkpoints, CancellationToken cancellationToken) =>
         id == "latest" ? await checkpoints.LatestAsync(cancellationToken)
         : long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? await checkpoints.ByIdAsync(n, cancellationToken)
         : null;
