@@ -9,6 +9,11 @@ namespace Registry.Testing;
 public sealed record HtmlPage(HttpStatusCode Status, IHtmlDocument Document, HttpResponseMessage Response)
 {
     public string Text => Document.Body?.TextContent ?? "";
+
+    /// <summary>Where a redirect points, as a path and query (Location may be absolute or relative).</summary>
+    public string? RedirectTarget => Response.Headers.Location is not { } location ? null
+        : location.IsAbsoluteUri ? location.PathAndQuery
+        : location.OriginalString;
 }
 
 public static class HtmlPages

@@ -9,11 +9,11 @@ public static class BrowserPersonas
     public static async Task<IPage> SignedInPageAsync(this PortalBrowser portal, Persona persona, int width = 1280, int height = 900)
     {
         var page = await portal.NewPageAsync(width, height);
-        await page.GotoAsync("/account/signin");
+        await page.GotoAsync("/account/sign-in");
         await page.Locator("#username").FillAsync(persona.Username);
         await page.Locator("#password").FillAsync(persona.Password);
         await page.Locator("form button[type=submit]").Filter(new LocatorFilterOptions { HasText = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/signin", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
         return page;
     }
 }

@@ -131,7 +131,7 @@ public sealed class WhoChangedWhatPageTests(WhoChangedWhatPageTests.Fixture fixt
         var csv = await client.GetAsync(new Uri("/audit.csv", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.StartsWith("/account/signin", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/account/sign-in", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
         Assert.NotEqual(HttpStatusCode.OK, csv.StatusCode);
         Assert.DoesNotContain("position,recorded_at", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
