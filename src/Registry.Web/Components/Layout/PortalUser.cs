@@ -7,7 +7,7 @@ namespace Registry.Web.Components.Layout;
 public sealed record PortalUser(string Username, string DisplayName, IReadOnlyList<string> Roles)
 {
     /// <summary>Claim types that may carry a display name, in order of preference.</summary>
-    private static readonly string[] DisplayNameClaims = ["display_name", "name", ClaimTypes.GivenName];
+    private static readonly string[] DisplayNameClaims = ["registry:display-name", ClaimTypes.GivenName];
 
     public static PortalUser? From(ClaimsPrincipal? principal)
     {
