@@ -1,1 +1,3 @@
-return 0;
+using Registry.Cli.Commands;
+
+return await RegistryCli.RunAsync(args, CliEnvironment.FromProcess());

@@ -1,0 +1,467 @@
+// The log. Appends go through one writer loop per process that commits every append waiting at
+// that moment in a single transaction (group commit): it locks the head row, checks each append's
+// expected version against the stream's actual version (before anything is written), numbers and
+// hashes the accepted events, inserts them, moves the head, applies the inline projections and
+// commits. A conflict is a result for that append alone; an append whose projection fails is
+// retried alone so it cannot take the others in its batch down with it.
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+using Registry.EventStore.Hashing;
+using Registry.EventStore.Merkle;
+
+namespace Registry.EventStore;
+
+public sealed class EventStore : IAsyncDisposable
+{
+    public const string NotificationChannel = "registry_events";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IReadOnlyList<IProjection> _projections;
+    private readonly TimeProvider _time;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public EventStore(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections, EventStoreOptions options, TimeProvider timeProvider)
+    {
+        _dataSource = dataSource;
+        _projections = [.. projections];
+        Options = options;
+        _time = timeProvider;
+        _writer = Task.Run(RunWriterAsync);
+    }
+
+    public EventStoreOptions Options { get; }
+
+    public NpgsqlDataSource DataSource => _dataSource;
+
+    public IReadOnlyList<IProjection> Projections => _projections;
+
+    /// <summary>
+    /// Appends events to a stream if its version is <paramref name="expectedVersion"/> (0 = new stream,
+    /// <see cref="ExpectedVersion.Any"/> = no check). All or nothing; the projections see them in the same transaction.
+    /// </summary>
+    public Task<AppendResult> AppendAsync(string stream, int expectedVersion, IReadOnlyList<NewEvent> events, AppendMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stream);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentException.ThrowIfNullOrEmpty(metadata.Actor, nameof(metadata));
+        ArgumentException.ThrowIfNullOrEmpty(metadata.CorrelationId, nameof(metadata));
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("an append needs at least one event", nameof(events));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Canonicalize on the caller's thread: the work spreads over callers, and a value with no
+        // canonical form is the caller's error, not the batch's.
+        var data = new byte[events.Count][];
+        for (var i = 0; i < events.Count; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(events[i].Type, nameof(events));
+            data[i] = CanonicalJson.Serialize(events[i].Data);
+        }
+
+        var pending = new PendingAppend(stream, expectedVersion, events, metadata.Actor, data, Envelope.Metadata(metadata), cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(EventStore));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string stream, CancellationToken cancellationToken = default) =>
+        ReadStreamAsync(stream, untilPosition: null, asOf: null, cancellationToken);
+
+    /// <summary>A stream's events as it stood at a position and/or a time (both inclusive): for "as of" views.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string stream, long? untilPosition, DateTimeOffset? asOf, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT envelope, leaf_hash, chain_hash FROM registry.events
+            WHERE stream = $1 AND ($2::bigint IS NULL OR position <= $2) AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+            ORDER BY version
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)untilPosition ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = asOf is { } t ? t.UtcDateTime : DBNull.Value });
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    /// <summary>The feed: up to <paramref name="limit"/> events after a position, in position order.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = _dataSource.CreateCommand("SELECT envelope, leaf_hash, chain_hash FROM registry.events WHERE position > $1 ORDER BY position LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterPosition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    /// <summary>One event by position, or null past the end.</summary>
+    public async Task<StoredEvent?> ReadEventAsync(long position, CancellationToken cancellationToken = default)
+    {
+        var events = await ReadAllAsync(position - 1, 1, cancellationToken);
+        return events.Count == 1 && events[0].Position == position ? events[0] : null;
+    }
+
+    /// <summary>The stream's current version (0 when it has no events).</summary>
+    public async Task<int> GetStreamVersionAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(version), 0) FROM registry.events WHERE stream = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<LogHead> GetHeadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var head = await HeadState.ReadAsync(connection, null, forUpdate: false, cancellationToken);
+        return new LogHead(head.Position, head.Range.Root(), head.ChainHash, head.RecordedAt);
+    }
+
+    /// <summary>The Merkle root of the log's first <paramref name="treeSize"/> events (any size up to the head).</summary>
+    public async Task<byte[]> GetRootAsync(long treeSize, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await RequireTreeSizeAsync(connection, treeSize, cancellationToken);
+        return await RootAsync(connection, treeSize, cancellationToken);
+    }
+
+    public async Task<InclusionProof> GetInclusionProofAsync(long position, long treeSize, CancellationToken cancellationToken = default)
+    {
+        if (position < 1 || position > treeSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), $"position {position} is not in a tree of {treeSize} events");
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await RequireTreeSizeAsync(connection, treeSize, cancellationToken);
+        var leaf = new MerkleNode(0, position - 1);
+        var ranges = MerkleMath.InclusionRanges(position - 1, treeSize);
+        var rootParts = MerkleMath.Decompose(new LeafRange(0, treeSize));
+        var hashes = await MerkleNodes.ReadAsync(connection, ranges.SelectMany(MerkleMath.Decompose).Concat(rootParts).Append(leaf), cancellationToken);
+        return new InclusionProof(
+            position - 1,
+            treeSize,
+            hashes[leaf],
+            [.. ranges.Select(r => MerkleNodes.RangeHash(r, hashes))],
+            MerkleNodes.RangeHash(new LeafRange(0, treeSize), hashes));
+    }
+
+    public async Task<ConsistencyProof> GetConsistencyProofAsync(long fromSize, long toSize, CancellationToken cancellationToken = default)
+    {
+        if (fromSize < 0 || fromSize > toSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fromSize), $"no consistency proof from {fromSize} to {toSize}");
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await RequireTreeSizeAsync(connection, toSize, cancellationToken);
+        var ranges = MerkleMath.ConsistencyRanges(fromSize, toSize);
+        var hashes = await MerkleNodes.ReadAsync(connection, ranges.SelectMany(MerkleMath.Decompose), cancellationToken);
+        return new ConsistencyProof(
+            fromSize,
+            toSize,
+            [.. ranges.Select(r => MerkleNodes.RangeHash(r, hashes))],
+            await RootAsync(connection, fromSize, cancellationToken),
+            await RootAsync(connection, toSize, cancellationToken));
+    }
+
+    /// <summary>
+    /// Empties the projections (all, or those named) and replays the whole log into them in one
+    /// transaction, holding the head lock so no append interleaves. Returns the number of events replayed.
+    /// </summary>
+    public async Task<long> RebuildProjectionsAsync(IReadOnlyCollection<string>? names = null, CancellationToken cancellationToken = default)
+    {
+        var selected = names is null ? _projections : [.. _projections.Where(p => names.Contains(p.Name))];
+        if (names is not null && selected.Count != names.Count)
+        {
+            var unknown = names.Except(_projections.Select(p => p.Name));
+            throw new ArgumentException($"unknown projection(s): {string.Join(", ", unknown)}", nameof(names));
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var head = await HeadState.ReadAsync(connection, transaction, forUpdate: true, cancellationToken);
+        foreach (var projection in selected)
+        {
+            await projection.ResetAsync(connection, transaction, cancellationToken);
+        }
+
+        var after = 0L;
+        while (after < head.Position)
+        {
+            await using var command = new NpgsqlCommand("SELECT envelope, leaf_hash, chain_hash FROM registry.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT 5000", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head.Position });
+            var page = await ReadEventsAsync(command, cancellationToken);
+            if (page.Count == 0)
+            {
+                throw new InvalidDataException($"the log ends at position {after} but its head says {head.Position}; run verify");
+            }
+
+            foreach (var projection in selected)
+            {
+                await projection.ApplyAsync(connection, transaction, page, cancellationToken);
+            }
+
+            after = page[^1].Position;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return after;
+    }
+
+    /// <summary>
+    /// Every event after a position, then each new one as it is committed, woken by LISTEN/NOTIFY
+    /// (with a slow poll as a safety net). Survives the database restarting; ends when cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<StoredEvent> SubscribeAsync(long afterPosition, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var after = afterPosition;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            NpgsqlConnection? listener = null;
+            try
+            {
+                listener = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {NotificationChannel}", listener))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (listener is not null)
+                {
+                    await listener.DisposeAsync();
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
+                continue;
+            }
+
+            await using (listener)
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    IReadOnlyList<StoredEvent> page;
+                    try
+                    {
+                        page = await ReadAllAsync(after, 500, cancellationToken);
+                        if (page.Count == 0)
+                        {
+                            await listener.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                            continue;
+                        }
+                    }
+                    catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        break; // reconnect and listen again
+                    }
+
+                    foreach (var e in page)
+                    {
+                        yield return e;
+                        after = e.Position;
+                    }
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    internal static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var events = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(Envelope.Read(reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2)));
+        }
+
+        return events;
+    }
+
+    private static async Task RequireTreeSizeAsync(NpgsqlConnection connection, long treeSize, CancellationToken cancellationToken)
+    {
+        var head = await HeadState.ReadAsync(connection, null, forUpdate: false, cancellationToken);
+        if (treeSize < 0 || treeSize > head.Position)
+        {
+            throw new ArgumentOutOfRangeException(nameof(treeSize), $"the log holds {head.Position} events; there is no tree of {treeSize}");
+        }
+    }
+
+    private static async Task<byte[]> RootAsync(NpgsqlConnection connection, long treeSize, CancellationToken cancellationToken)
+    {
+        if (treeSize == 0)
+        {
+            return LogHash.EmptyRoot;
+        }
+
+        var whole = new LeafRange(0, treeSize);
+        var hashes = await MerkleNodes.ReadAsync(connection, MerkleMath.Decompose(whole), cancellationToken);
+        return MerkleNodes.RangeHash(whole, hashes);
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var events = 0;
+            while (batch.Count < Options.MaxBatchAppends && events < Options.MaxBatchEvents && reader.TryRead(out var next))
+            {
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Completion.TrySetCanceled(next.CancellationToken);
+                    continue;
+                }
+
+                batch.Add(next);
+                events += next.Events.Count;
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch);
+            }
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        var failure = await TryCommitAsync(batch);
+        if (failure is null)
+        {
+            return;
+        }
+
+        if (failure.Kind == FailureKind.Rejected && batch.Count > 1)
+        {
+            // Something in the batch failed in the database or in a projection. Nothing was
+            // committed; give each append its own transaction so only the culprit fails.
+            foreach (var pending in batch)
+            {
+                await CommitAsync([pending]);
+            }
+
+            return;
+        }
+
+        var error = failure.Kind switch
+        {
+            FailureKind.Unavailable => new EventStoreUnavailableException($"The event store's database is unavailable ({failure.Exception.Message}); nothing was appended. Retry later.", outcomeUnknown: false, failure.Exception),
+            FailureKind.CommitUnknown => new EventStoreUnavailableException($"The connection to the event store's database failed while committing ({failure.Exception.Message}); the append may or may not have been recorded. Read the stream before retrying.", outcomeUnknown: true, failure.Exception),
+            _ => failure.Exception,
+        };
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetException(error);
+        }
+    }
+
+    private async Task<Failure?> TryCommitAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        var committing = false;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToArray();
+            var (head, versions) = await HeadState.LockAsync(connection, transaction, streams, CancellationToken.None);
+
+            var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
+            if (head.RecordedAt is { } last && last > now)
+            {
+                now = last; // recorded times never go backwards along the log
+            }
+
+            var range = head.Range.Clone();
+            var chain = head.ChainHash;
+            var position = head.Position;
+            var rows = new List<EventRow>();
+            var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
+            foreach (var pending in batch)
+            {
+                var actual = versions.GetValueOrDefault(pending.Stream);
+                if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
+                {
+                    results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
+                    continue;
+                }
+
+                var stored = new List<StoredEvent>(pending.Events.Count);
+                for (var i = 0; i < pending.Events.Count; i++)
+                {
+                    position++;
+                    actual++;
+                    var envelope = Envelope.Build(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.Data[i], pending.Metadata);
+                    var leaf = LogHash.Leaf(envelope);
+                    chain = LogHash.Chain(chain, leaf);
+                    var subtrees = range.Append(leaf);
+                    var e = Envelope.Read(envelope, leaf, chain);
+                    stored.Add(e);
+                    rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
+                }
+
+                versions[pending.Stream] = actual;
+                results.Add((pending, new AppendResult.Appended(stored)));
+            }
+
+            if (rows.Count > 0)
+            {
+                await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range, now), CancellationToken.None);
+                var all = rows.ConvertAll(r => r.Event);
+                foreach (var projection in _projections)
+                {
+                    await projection.ApplyAsync(connection, transaction, all, CancellationToken.None);
+                }
+
+                committing = true;
+                await transaction.CommitAsync();
+            }
+
+            foreach (var (pending, result) in results)
+            {
+                pending.Completion.TrySetResult(result);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var kind = committing ? FailureKind.CommitUnknown
+                : e is NpgsqlException { IsTransient: true } ? FailureKind.Unavailable
+                : FailureKind.Rejected;
+            return new Failure(kind, e);
+        }
+    }
+
+    private enum FailureKind { Rejected, Unavailable, CommitUnknown }
+
+    private sealed record Failure(FailureKind Kind, Exception Exception);
+
+    private sealed class PendingAppend(string stream, int expectedVersion, IReadOnlyList<NewEvent> events, string actor, byte[][] data, byte[] metadata, CancellationToken cancellationToken)
+    {
+        public string Stream { get; } = stream;
+        public int ExpectedVersion { get; } = expectedVersion;
+        public IReadOnlyList<NewEvent> Events { get; } = events;
+        public string Actor { get; } = actor;
+        public byte[][] Data { get; } = data;
+        public byte[] Metadata { get; } = metadata;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,179 @@
+// The SQL of the log tables, kept together so the statements can be reviewed side by side with
+// migrations/0001_event_log.sql.
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Registry.EventStore.Hashing;
+using Registry.EventStore.Merkle;
+
+namespace Registry.EventStore;
+
+/// <summary>The head row: last position, its chain hash, the Merkle frontier and the last recorded time.</summary>
+internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange Range, DateTimeOffset? RecordedAt)
+{
+    private const string Select = "SELECT position, chain_hash, frontier, recorded_at FROM registry.log_head";
+
+    public static async Task<HeadState> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, bool forUpdate, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(forUpdate ? Select + " FOR UPDATE" : Select, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadRowAsync(reader, cancellationToken);
+    }
+
+    /// <summary>Locks the head (serialising appends) and reads the current version of each stream, in one round trip.</summary>
+    public static async Task<(HeadState Head, Dictionary<string, int> Versions)> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Select + " FOR UPDATE"));
+        // Runs after the lock is granted, so under READ COMMITTED it sees every append committed before ours.
+        var versions = new NpgsqlBatchCommand("SELECT stream, max(version) FROM registry.events WHERE stream = ANY($1) GROUP BY stream");
+        versions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
+        batch.BatchCommands.Add(versions);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var head = await ReadRowAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return (head, result);
+    }
+
+    private static async Task<HeadState> ReadRowAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidDataException("registry.log_head has no row: the database is not migrated");
+        }
+
+        var position = reader.GetInt64(0);
+        return new HeadState(
+            position,
+            reader.GetFieldValue<byte[]>(1),
+            CompactRange.FromBytes(position, reader.GetFieldValue<byte[]>(2)),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+    }
+}
+
+/// <summary>One event as inserted: the stored event plus its canonical data/metadata (for the jsonb copies) and Merkle nodes.</summary>
+internal sealed record EventRow(StoredEvent Event, byte[] Data, byte[] Metadata, byte[] SubtreeHashes);
+
+internal static class EventRows
+{
+    /// <summary>Inserts the rows, moves the head and notifies listeners (delivered at commit), in one round trip.</summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, CancellationToken cancellationToken)
+    {
+        var n = rows.Count;
+        var positions = new long[n];
+        var streams = new string[n];
+        var versions = new int[n];
+        var types = new string[n];
+        var actors = new string[n];
+        var times = new DateTime[n];
+        var envelopes = new byte[n][];
+        var data = new string[n];
+        var metadata = new string[n];
+        var leaves = new byte[n][];
+        var chains = new byte[n][];
+        var subtrees = new byte[n][];
+        for (var i = 0; i < n; i++)
+        {
+            var e = rows[i].Event;
+            positions[i] = e.Position;
+            streams[i] = e.Stream;
+            versions[i] = e.Version;
+            types[i] = e.Type;
+            actors[i] = e.Actor;
+            times[i] = e.RecordedAt.UtcDateTime;
+            envelopes[i] = e.Envelope;
+            data[i] = Encoding.UTF8.GetString(rows[i].Data);
+            metadata[i] = Encoding.UTF8.GetString(rows[i].Metadata);
+            leaves[i] = e.LeafHash;
+            chains[i] = e.ChainHash;
+            subtrees[i] = rows[i].SubtreeHashes;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO registry.events (position, stream, version, type, actor, recorded_at, envelope, data, metadata, leaf_hash, chain_hash, subtree_hashes)
+            SELECT p, s, v, t, a, r, e, d::jsonb, m::jsonb, l, c, h
+            FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bytea[])
+                AS x(p, s, v, t, a, r, e, d, m, l, c, h)
+            """);
+        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
+        insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = versions });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = actors });
+        insert.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = times, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = envelopes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = data });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = metadata });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = leaves, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = chains, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = subtrees, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        batch.BatchCommands.Add(insert);
+
+        var head = new NpgsqlBatchCommand("UPDATE registry.log_head SET position = $1, chain_hash = $2, frontier = $3, recorded_at = $4");
+        head.Parameters.Add(new NpgsqlParameter<long> { TypedValue = newHead.Position });
+        head.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.ChainHash });
+        head.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.Range.ToBytes() });
+        head.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = newHead.RecordedAt is { } t ? t.UtcDateTime : DBNull.Value });
+        batch.BatchCommands.Add(head);
+
+        var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        batch.BatchCommands.Add(notify);
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+internal static class MerkleNodes
+{
+    /// <summary>Reads the hashes of perfect-subtree nodes: one query over the rows that store them.</summary>
+    public static async Task<Dictionary<MerkleNode, byte[]>> ReadAsync(NpgsqlConnection connection, IEnumerable<MerkleNode> nodes, CancellationToken cancellationToken)
+    {
+        var wanted = nodes.Distinct().ToList();
+        var positions = wanted.Select(n => n.StoredAtPosition).Distinct().ToArray();
+        var rows = new Dictionary<long, (byte[] Leaf, byte[] Subtrees)>();
+        await using (var command = new NpgsqlCommand("SELECT position, leaf_hash, subtree_hashes FROM registry.events WHERE position = ANY($1)", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows[reader.GetInt64(0)] = (reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2));
+            }
+        }
+
+        var result = new Dictionary<MerkleNode, byte[]>();
+        foreach (var node in wanted)
+        {
+            if (!rows.TryGetValue(node.StoredAtPosition, out var row))
+            {
+                throw new InvalidDataException($"position {node.StoredAtPosition} is missing from the log; run verify");
+            }
+
+            if (node.Level == 0)
+            {
+                result[node] = row.Leaf;
+            }
+            else if (row.Subtrees.Length >= node.StoredAtOffset + LogHash.Size)
+            {
+                result[node] = row.Subtrees.AsSpan(node.StoredAtOffset, LogHash.Size).ToArray();
+            }
+            else
+            {
+                throw new InvalidDataException($"position {node.StoredAtPosition} lacks the Merkle node of level {node.Level}; run verify");
+            }
+        }
+
+        return result;
+    }
+
+    public static byte[] RangeHash(LeafRange range, IReadOnlyDictionary<MerkleNode, byte[]> hashes) =>
+        MerkleMath.FoldRight([.. MerkleMath.Decompose(range).Select(n => hashes[n])]);
+}

@@ -1,0 +1,247 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Registry.EventStore.Hashing;
+using Registry.EventStore.Merkle;
+
+namespace Registry.EventStore.Tests;
+
+public sealed class EventStoreTests
+{
+    [Fact]
+    public async Task The_first_event_of_a_new_stream_is_version_1_at_position_1()
+    {
+        await using var log = await TestLog.CreateAsync();
+
+        var appended = await log.AppendAsync("model-churn", ExpectedVersion.NoStream, TestLog.Event("ModelRegistered"));
+
+        var e = Assert.Single(appended.Events);
+        Assert.Equal((1L, 1, "model-churn", "ModelRegistered", "alice"), (e.Position, e.Version, e.Stream, e.Type, e.Actor));
+    }
+
+    [Fact]
+    public async Task The_envelope_is_the_canonical_JSON_of_the_contract_with_six_fractional_digits()
+    {
+        await using var log = await TestLog.CreateAsync();
+        var metadata = new AppendMetadata("alice", "corr-7", CausationId: "cause-3", Reason: "retrained", Client: "registry-cli/1.0", Ip: "10.0.0.5");
+        var data = new JsonObject { ["name"] = "churn", ["riskTier"] = "high", ["auc"] = 0.90, ["tags"] = new JsonObject { ["z"] = "1", ["a"] = "é" } };
+
+        var result = Assert.IsType<AppendResult.Appended>(await log.Store.AppendAsync("model-churn", 0, [new NewEvent("ModelRegistered", data)], metadata));
+
+        Assert.Equal(
+            """{"actor":"alice","data":{"auc":0.9,"name":"churn","riskTier":"high","tags":{"a":"é","z":"1"}},"metadata":{"causationId":"cause-3","client":"registry-cli/1.0","correlationId":"corr-7","ip":"10.0.0.5","reason":"retrained"},"position":1,"recordedAt":"2026-11-21T12:34:56.123456Z","stream":"model-churn","type":"ModelRegistered","version":1}""",
+            Encoding.UTF8.GetString(result.Events[0].Envelope));
+    }
+
+    [Fact]
+    public async Task Metadata_holds_the_correlation_id_and_omits_what_was_not_given()
+    {
+        await using var log = await TestLog.CreateAsync();
+
+        var e = (await log.AppendAsync("s", 0, TestLog.Event("Happened"))).Events[0];
+
+        Assert.Equal("""{"correlationId":"corr-1"}""", e.Metadata.GetRawText());
+    }
+
+    [Fact]
+    public async Task Leaf_and_chain_hashes_follow_the_contract()
+    {
+        await using var log = await TestLog.CreateAsync();
+
+        var events = (await log.AppendAsync("s", 0, TestLog.Event("A"), TestLog.Event("B"))).Events;
+
+        Assert.Equal(LogHash.ToHex(System.Security.Cryptography.SHA256.HashData([0, .. events[0].Envelope])), LogHash.ToHex(events[0].LeafHash));
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([.. new byte[32], .. events[0].LeafHash]), events[0].ChainHash);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([.. events[0].ChainHash, .. events[1].LeafHash]), events[1].ChainHash);
+    }
+
+    [Fact]
+    public async Task A_wrong_expected_version_is_a_conflict_naming_the_actual_version_and_writes_nothing()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("s", 0, TestLog.Event("A"), TestLog.Event("B"));
+
+        var result = await log.Store.AppendAsync("s", 1, [TestLog.Event("C")], TestLog.By());
+
+        Assert.Equal(new AppendResult.Conflict("s", 1, 2), result);
+        Assert.Equal(2, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
+        Assert.IsType<AppendResult.Conflict>(await log.Store.AppendAsync("s", ExpectedVersion.NoStream, [TestLog.Event("C")], TestLog.By()));
+    }
+
+    [Fact]
+    public async Task Any_skips_the_version_check_and_continues_the_stream()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("s", 0, TestLog.Event("A"));
+
+        var appended = await log.AppendAsync("s", ExpectedVersion.Any, TestLog.Event("B"));
+
+        Assert.Equal(2, appended.Events[0].Version);
+    }
+
+    [Fact]
+    public async Task Reading_a_stream_returns_its_events_in_version_order_as_stored()
+    {
+        await using var log = await TestLog.CreateAsync();
+        var first = await log.AppendAsync("a", 0, TestLog.Event("A1", 1));
+        await log.AppendAsync("b", 0, TestLog.Event("B1"));
+        var second = await log.AppendAsync("a", 1, TestLog.Event("A2", 2));
+
+        var events = await log.Store.ReadStreamAsync("a");
+
+        Assert.Equal([1L, 3L], events.Select(e => e.Position));
+        Assert.Equal(first.Events[0].Envelope, events[0].Envelope);
+        Assert.Equal(second.Events[0].ChainHash, events[1].ChainHash);
+        Assert.Equal(2, events[1].Data.GetProperty("n").GetInt32());
+        Assert.Empty(await log.Store.ReadStreamAsync("nobody"));
+    }
+
+    [Fact]
+    public async Task A_stream_can_be_read_as_it_stood_at_a_position_or_a_time()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("a", 0, TestLog.Event("A1"));
+        log.Clock.Advance(TimeSpan.FromHours(1));
+        await log.AppendAsync("a", 1, TestLog.Event("A2"));
+        var thirdAt = log.Clock.GetUtcNow().AddHours(1);
+        log.Clock.Set(thirdAt);
+        await log.AppendAsync("a", 2, TestLog.Event("A3"));
+
+        Assert.Equal(["A1", "A2"], (await log.Store.ReadStreamAsync("a", untilPosition: 2, asOf: null)).Select(e => e.Type));
+        Assert.Equal(["A1", "A2"], (await log.Store.ReadStreamAsync("a", untilPosition: null, asOf: thirdAt.AddTicks(-10))).Select(e => e.Type));
+        Assert.Equal(["A1", "A2", "A3"], (await log.Store.ReadStreamAsync("a", untilPosition: null, asOf: thirdAt)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Recorded_times_never_go_backwards_along_the_log_even_when_the_clock_does()
+    {
+        await using var log = await TestLog.CreateAsync();
+        var first = (await log.AppendAsync("a", 0, TestLog.Event("A"))).Events[0];
+        log.Clock.Advance(TimeSpan.FromMinutes(-5));
+
+        var second = (await log.AppendAsync("a", 1, TestLog.Event("B"))).Events[0];
+
+        Assert.Equal(first.RecordedAt, second.RecordedAt);
+    }
+
+    [Fact]
+    public async Task The_feed_reads_all_streams_in_position_order_after_a_position()
+    {
+        await using var log = await TestLog.CreateAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await log.AppendAsync($"s{i % 2}", ExpectedVersion.Any, TestLog.Event("E", i));
+        }
+
+        var page = await log.Store.ReadAllAsync(afterPosition: 2, limit: 2);
+
+        Assert.Equal([3L, 4L], page.Select(e => e.Position));
+        Assert.Equal(4L, (await log.Store.ReadEventAsync(4))!.Position);
+        Assert.Null(await log.Store.ReadEventAsync(6));
+    }
+
+    [Fact]
+    public async Task The_head_holds_the_size_chain_hash_and_Merkle_root_of_the_log()
+    {
+        await using var log = await TestLog.CreateAsync();
+        var range = CompactRange.Empty();
+        byte[] chain = [];
+        for (var i = 0; i < 11; i++)
+        {
+            var e = (await log.AppendAsync("s", i, TestLog.Event("E", i))).Events[0];
+            range.Append(e.LeafHash);
+            chain = e.ChainHash;
+        }
+
+        var head = await log.Store.GetHeadAsync();
+
+        Assert.Equal(11, head.TreeSize);
+        Assert.Equal(chain, head.ChainHash);
+        Assert.Equal(range.Root(), head.RootHash);
+        Assert.Equal(head.RootHash, await log.Store.GetRootAsync(11));
+    }
+
+    [Fact]
+    public async Task Inclusion_and_consistency_proofs_from_the_database_verify_against_the_roots()
+    {
+        await using var log = await TestLog.CreateAsync();
+        for (var i = 0; i < 37; i++)
+        {
+            await log.AppendAsync($"s{i % 3}", ExpectedVersion.Any, TestLog.Event("E", i));
+        }
+
+        foreach (var treeSize in new long[] { 1, 2, 5, 16, 37 })
+        {
+            var root = await log.Store.GetRootAsync(treeSize);
+            for (var position = 1L; position <= treeSize; position++)
+            {
+                var proof = await log.Store.GetInclusionProofAsync(position, treeSize);
+                Assert.Equal(root, proof.RootHash);
+                Assert.True(MerkleMath.VerifyInclusion(proof.LeafIndex, treeSize, proof.LeafHash, proof.Path, root), $"{position} in {treeSize}");
+            }
+
+            var consistency = await log.Store.GetConsistencyProofAsync(treeSize, 37);
+            Assert.True(MerkleMath.VerifyConsistency(treeSize, 37, consistency.FromRoot, consistency.ToRoot, consistency.Path), $"{treeSize} → 37");
+        }
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => log.Store.GetInclusionProofAsync(1, 38));
+    }
+
+    [Fact]
+    public async Task The_log_rejects_update_delete_and_truncate_even_from_a_superuser()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("s", 0, TestLog.Event("A"));
+
+        foreach (var sql in new[] { "UPDATE registry.events SET type = 'B'", "DELETE FROM registry.events", "TRUNCATE registry.events", "DELETE FROM registry.checkpoints" })
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => log.ScalarAsync(sql));
+            Assert.Contains("append-only", error.MessageText, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
+    }
+
+    [Fact]
+    public async Task The_application_role_may_insert_and_select_the_log_but_not_change_it()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("s", 0, TestLog.Event("A"));
+        await using var connection = await log.DataSource.OpenConnectionAsync();
+        await using (var role = new NpgsqlCommand("SET ROLE registry_app", connection))
+        {
+            await role.ExecuteNonQueryAsync();
+        }
+
+        await using var select = new NpgsqlCommand("SELECT count(*) FROM registry.events", connection);
+        Assert.Equal(1L, await select.ExecuteScalarAsync());
+        foreach (var sql in new[] { "UPDATE registry.events SET type = 'B'", "DELETE FROM registry.events", "TRUNCATE registry.events" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        }
+    }
+
+    [Fact]
+    public async Task Appends_from_many_callers_at_once_get_dense_positions_and_the_right_versions()
+    {
+        await using var log = await TestLog.CreateAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => log.Store.AppendAsync($"s{i}", 0, [TestLog.Event("A"), TestLog.Event("B")], TestLog.By())));
+
+        var positions = results.SelectMany(r => Assert.IsType<AppendResult.Appended>(r).Events.Select(e => e.Position)).Order();
+        Assert.Equal(Enumerable.Range(1, 80).Select(i => (long)i), positions);
+        Assert.All(results, r => Assert.Equal([1, 2], ((AppendResult.Appended)r).Events.Select(e => e.Version)));
+    }
+
+    [Fact]
+    public async Task Values_with_no_canonical_form_are_refused_before_anything_is_written()
+    {
+        await using var log = await TestLog.CreateAsync();
+
+        await Assert.ThrowsAsync<CanonicalJsonException>(() => log.Store.AppendAsync("s", 0, [new NewEvent("A", new JsonObject { ["x"] = double.NaN })], TestLog.By()));
+
+        Assert.Equal(0, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
+    }
+}
