@@ -1,0 +1,159 @@
+// The read model of model streams: the registry.* tables of migrations/0010 (docs/read-models.md).
+// Runs inside the append's transaction, one batch round trip per append, so the API and the
+// portal read their own writes; ResetAsync + replay rebuilds it from the log.
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Registry.Core.Models;
+
+namespace Registry.EventStore.Projections;
+
+public sealed class ModelProjection : IProjection
+{
+    private const string StreamPrefix = "model-";
+
+    public string Name => "models";
+
+    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var stored in events)
+        {
+            if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal) || ModelEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
+            {
+                continue;
+            }
+
+            Add(batch, stored.Stream[StreamPrefix.Length..], stored, @event);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            TRUNCATE registry.models, registry.model_versions, registry.version_datasets, registry.version_dependencies,
+                     registry.approvals, registry.deployments, registry.current_deployments, registry.rollback_requests
+            """, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Add(NpgsqlBatch batch, string model, StoredEvent stored, ModelEvent @event)
+    {
+        var at = stored.RecordedAt.UtcDateTime;
+        switch (@event)
+        {
+            case ModelCreated e:
+                Sql(batch, """
+                    INSERT INTO registry.models (name, description, owner, risk_tier, intended_use, restrictions, tags, created_by, created_at, updated_at, revision, last_position)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1, $10)
+                    """, model, e.Description, e.Owner, e.RiskTier, e.IntendedUse, e.Restrictions, Jsonb(e.Tags), e.CreatedBy, at, stored.Position);
+                break;
+            case ModelUpdated e:
+                Sql(batch, """
+                    UPDATE registry.models SET
+                        description = coalesce($2, description), owner = coalesce($3, owner), risk_tier = coalesce($4, risk_tier),
+                        intended_use = coalesce($5, intended_use), restrictions = coalesce($6, restrictions), tags = coalesce($7, tags),
+                        updated_at = $8, revision = revision + 1, last_position = $9
+                    WHERE name = $1
+                    """, model, e.Description, e.Owner, e.RiskTier, e.IntendedUse, e.Restrictions, e.Tags is null ? null : Jsonb(e.Tags), at, stored.Position);
+                break;
+            case VersionRegistered e:
+                Sql(batch, """
+                    INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at)
+                    VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7)
+                    """, model, e.Version, e.Artifact.Uri, e.Artifact.Sha256, e.ParentVersion, e.RegisteredBy, at);
+                Sql(batch, "UPDATE registry.models SET latest_version = greatest(latest_version, $2), last_position = $3 WHERE name = $1", model, e.Version, stored.Position);
+                if (e.Datasets.Count > 0)
+                {
+                    Sql(batch, """
+                        INSERT INTO registry.version_datasets (model, version, role, name, uri, sha256, rows)
+                        SELECT $1, $2, d.role, d.name, d.uri, d.sha256, d.rows
+                        FROM jsonb_to_recordset($3) AS d(role text, name text, uri text, sha256 text, rows bigint)
+                        """, model, e.Version, Jsonb(e.Datasets));
+                }
+
+                if (e.Dependencies.Count > 0)
+                {
+                    Sql(batch, """
+                        INSERT INTO registry.version_dependencies (model, version, ecosystem, name, package_version, sha256)
+                        SELECT $1, $2, d.ecosystem, d.name, d.version, d.sha256
+                        FROM jsonb_to_recordset($3) AS d(ecosystem text, name text, version text, sha256 text)
+                        """, model, e.Version, Jsonb(e.Dependencies));
+                }
+
+                break;
+            case VersionSubmitted e:
+                Sql(batch, "UPDATE registry.model_versions SET status = 'pending-approval', submitted_by = $3, submitted_at = $4 WHERE model = $1 AND version = $2", model, e.Version, e.SubmittedBy, at);
+                break;
+            case ApprovalRecorded e:
+                Sql(batch, """
+                    INSERT INTO registry.approvals (position, model, version, approver, capacity, decision, comment, risk_tier, rule, recorded_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    """, stored.Position, model, e.Version, e.Approver, e.Capacity, e.Decision, e.Comment, e.Rule.RiskTier, e.Rule.Description, at);
+                break;
+            case VersionApproved e:
+                Decided(batch, model, e.Version, VersionStatus.Approved, e.Rule, at);
+                break;
+            case VersionRejected e:
+                Decided(batch, model, e.Version, VersionStatus.Rejected, e.Rule, at);
+                break;
+            case DeploymentRecorded e:
+                Sql(batch, """
+                    INSERT INTO registry.deployments (position, model, version, environment, reference, rollback_request_id, deployed_by, deployed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, stored.Position, model, e.Version, e.Environment, e.Reference, e.RollbackRequestId, e.DeployedBy, at);
+                Sql(batch, """
+                    INSERT INTO registry.current_deployments (model, environment, version, position, deployed_by, deployed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (model, environment) DO UPDATE SET version = excluded.version, position = excluded.position, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at
+                    """, model, e.Environment, e.Version, stored.Position, e.DeployedBy, at);
+                break;
+            case RollbackRequested e:
+                Sql(batch, """
+                    INSERT INTO registry.rollback_requests (id, model, environment, from_version, target_version, reason, status, requested_by, requested_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
+                    """, e.Id, model, e.Environment, e.FromVersion, e.TargetVersion, e.Reason, e.RequestedBy, at);
+                break;
+            case RollbackApproved e:
+                Sql(batch, "UPDATE registry.rollback_requests SET status = 'approved', decided_by = $2, decision_comment = $3, decided_at = $4 WHERE id = $1", e.Id, e.ApprovedBy, e.Comment, at);
+                break;
+            case RollbackRejected e:
+                Sql(batch, "UPDATE registry.rollback_requests SET status = 'rejected', decided_by = $2, decision_comment = $3, decided_at = $4 WHERE id = $1", e.Id, e.RejectedBy, e.Comment, at);
+                break;
+            case RollbackCompleted e:
+                Sql(batch, "UPDATE registry.rollback_requests SET status = 'completed', completed_at = $2, completed_position = $3 WHERE id = $1", e.Id, at, stored.Position);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at) =>
+        Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description);
+
+    private static JsonbValue Jsonb<T>(T value) => new(JsonSerializer.Serialize(value, ModelEventJson.Options));
+
+    private static void Sql(NpgsqlBatch batch, string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                JsonbValue j => new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    private sealed record JsonbValue(string Json);
+}

@@ -1,0 +1,197 @@
+// Models: create, search, read (with ETag, and as of a time), update (If-Match).
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Registry.Core.Models;
+using Registry.Web.Features.Shared;
+using Registry.Web.Identity;
+
+namespace Registry.Web.Features.Models;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateModelRequest(string? Name, string? Description, string? Owner, string? RiskTier, string? IntendedUse, string? Restrictions, Dictionary<string, string>? Tags);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UpdateModelRequest(string? Description, string? Owner, string? RiskTier, string? IntendedUse, string? Restrictions, Dictionary<string, string>? Tags);
+
+public sealed record ModelView(
+    string Name,
+    string? Description,
+    string? Owner,
+    string RiskTier,
+    string? IntendedUse,
+    string? Restrictions,
+    IReadOnlyDictionary<string, string> Tags,
+    string CreatedBy,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    int Revision,
+    int LatestVersion,
+    IReadOnlyDictionary<string, int> Deployed)
+{
+    public static ModelView Of(ModelState m) => new(
+        m.Name, m.Profile.Description, m.Profile.Owner, m.Profile.RiskTier, m.Profile.IntendedUse, m.Profile.Restrictions, m.Profile.Tags,
+        m.CreatedBy, m.CreatedAt.UtcDateTime, m.UpdatedAt.UtcDateTime, m.Revision, m.LatestVersion,
+        m.Deployments.GroupBy(d => d.Environment).ToDictionary(g => g.Key, g => g.Last().Version, StringComparer.Ordinal));
+
+    public static string ETagOf(ModelState m) => $"\"r{m.Revision.ToString(CultureInfo.InvariantCulture)}\"";
+}
+
+public sealed record ModelSummary(string Name, string? Description, string? Owner, string RiskTier, int LatestVersion, DateTime UpdatedAt);
+
+public static class ModelsApi
+{
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/models").WithTags("Models");
+        group.MapPost("/", Create).RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 409);
+        group.MapGet("/", Search).RequireAuthorization(Permissions.Read).ProducesProblems(400);
+        group.MapGet("/{name}", Get).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapPatch("/{name}", Update).RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 404, 409, 412);
+        return app;
+    }
+
+    public static async Task<Results<Created<ModelView>, ProblemHttpResult>> Create(CreateModelRequest request, ModelStreams models, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Core.Validation.IsName(request.Name))
+        {
+            return ApiProblems.From(Core.Validation.Name("name", request.Name)!);
+        }
+
+        var command = new CreateModel(request.Name!, request.Description, request.Owner, request.RiskTier, request.IntendedUse, request.Restrictions, request.Tags, context.User.Actor());
+        var (outcome, rejection) = await models.HandleAsync(request.Name!, command, context.Metadata(), cancellationToken);
+        if (rejection is not null)
+        {
+            return ApiProblems.From(rejection);
+        }
+
+        context.Response.Headers.ETag = ModelView.ETagOf(outcome!.State);
+        return TypedResults.Created($"/api/v1/models/{request.Name}", ModelView.Of(outcome.State));
+    }
+
+    public static async Task<Results<Ok<Page<ModelSummary>>, ProblemHttpResult>> Search(
+        NpgsqlDataSource db, string? q, string? owner, string? riskTier, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var (p, size, bad) = Caller.Paging(page, pageSize);
+        if (bad is not null)
+        {
+            return ApiProblems.Invalid(bad, bad == "page" ? "page must be 1 or more" : "pageSize must be between 1 and 500");
+        }
+
+        if (Core.Validation.First(Core.Validation.Text("q", q), Core.Validation.Text("owner", owner)) is { } problem)
+        {
+            return ApiProblems.From(problem);
+        }
+
+        if (riskTier is not null && !RiskTiers.All.Contains(riskTier))
+        {
+            return ApiProblems.Invalid("riskTier", "riskTier must be low, medium or high");
+        }
+
+        q = q?.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        const string Where = """
+            WHERE ($1::text IS NULL OR (name || ' ' || coalesce(description, '')) ILIKE '%' || $1 || '%')
+              AND ($2::text IS NULL OR owner = $2) AND ($3::text IS NULL OR risk_tier = $3)
+            """;
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Command($"SELECT name, description, owner, risk_tier, latest_version, updated_at FROM registry.models {Where} ORDER BY name LIMIT $4 OFFSET $5", q, owner, riskTier, size, (p - 1) * (long)size));
+        batch.BatchCommands.Add(Command($"SELECT count(*) FROM registry.models {Where}", q, owner, riskTier));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var items = new List<ModelSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new ModelSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetDateTime(5)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return TypedResults.Ok(new Page<ModelSummary>(items, reader.GetInt64(0)));
+    }
+
+    public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, string? asOf, ModelStreams models, HttpContext context, CancellationToken cancellationToken)
+    {
+        var (loaded, problem) = await LoadAsync(name, asOf, models, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        context.Response.Headers.ETag = ModelView.ETagOf(loaded!.State);
+        return TypedResults.Ok(ModelView.Of(loaded.State));
+    }
+
+    public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Update(
+        string name, UpdateModelRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, ModelStreams models, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Core.Validation.IsName(name))
+        {
+            return ApiProblems.NotFound($"no model named '{name}'");
+        }
+
+        int? expected = null;
+        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*")
+        {
+            var tag = ifMatch.Trim();
+            tag = tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+            if (!(tag.Length > 3 && tag.StartsWith("\"r", StringComparison.Ordinal) && tag.EndsWith('"')
+                && int.TryParse(tag[2..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var revision)))
+            {
+                return ApiProblems.From(Core.Rejection.Stale($"If-Match {ifMatch} is not an ETag of this model"));
+            }
+
+            expected = revision;
+        }
+
+        var command = new UpdateModel(request.Description, request.Owner, request.RiskTier, request.IntendedUse, request.Restrictions, request.Tags, expected, context.User.Actor());
+        var (outcome, rejection) = await models.HandleAsync(name, command, context.Metadata(), cancellationToken);
+        if (rejection is not null)
+        {
+            return ApiProblems.From(rejection);
+        }
+
+        context.Response.Headers.ETag = ModelView.ETagOf(outcome!.State);
+        return TypedResults.Ok(ModelView.Of(outcome.State));
+    }
+
+    /// <summary>A model now or as of a time (RFC 3339); the problem says which part of the request is wrong.</summary>
+    public static async Task<(LoadedModel? Model, ProblemHttpResult? Problem)> LoadAsync(string name, string? asOf, ModelStreams models, CancellationToken cancellationToken)
+    {
+        if (!Core.Validation.IsName(name))
+        {
+            return (null, ApiProblems.NotFound($"no model named '{name}'"));
+        }
+
+        LoadedModel loaded;
+        if (asOf is null)
+        {
+            loaded = await models.LoadAsync(name, cancellationToken);
+        }
+        else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            loaded = await models.LoadAsOfAsync(name, at, cancellationToken);
+        }
+        else
+        {
+            return (null, ApiProblems.Invalid("asOf", "asOf must be an RFC 3339 time, e.g. 2026-11-21T12:00:00Z"));
+        }
+
+        return loaded.State.Exists
+            ? (loaded, null)
+            : (null, ApiProblems.NotFound(asOf is null ? $"no model named '{name}'" : $"no model named '{name}' existed at {asOf}"));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    internal static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values) => Command(sql, values);
+}

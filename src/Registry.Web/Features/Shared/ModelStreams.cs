@@ -1,0 +1,137 @@
+// Loads a model's state from its stream and runs commands against it: decide, append with the
+// version the decision was based on, and on a concurrency conflict reload and decide again.
+// States are cached per stream with their version; a read checks the version (one index lookup)
+// before trusting the cache, a write just appends at the cached version and lets a conflict tell.
+using Microsoft.Extensions.Caching.Memory;
+using Registry.Core;
+using Registry.Core.Models;
+using Registry.EventStore;
+
+namespace Registry.Web.Features.Shared;
+
+/// <summary>A model state and the stream version it reflects.</summary>
+public sealed record LoadedModel(ModelState State, int StreamVersion);
+
+/// <summary>What a command did: the state afterwards and the events it appended (none when it changed nothing).</summary>
+public sealed record CommandOutcome(ModelState State, IReadOnlyList<StoredEvent> Appended);
+
+public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy policy, ModelStateCache cache)
+{
+    private const int Attempts = 4;
+
+    public async Task<LoadedModel> LoadAsync(string model, CancellationToken cancellationToken)
+    {
+        var stream = ModelEventJson.StreamOf(model);
+        if (cache.TryGet(stream, out var cached))
+        {
+            var version = await store.GetStreamVersionAsync(stream, cancellationToken);
+            if (version == cached.StreamVersion)
+            {
+                return cached;
+            }
+        }
+
+        var loaded = Fold(await store.ReadStreamAsync(stream, cancellationToken));
+        if (loaded.StreamVersion > 0)
+        {
+            cache.Set(stream, loaded);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>The model as it stood at a time, rebuilt from the log (never cached).</summary>
+    public async Task<LoadedModel> LoadAsOfAsync(string model, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        Fold(await store.ReadStreamAsync(ModelEventJson.StreamOf(model), untilPosition: null, asOf, cancellationToken));
+
+    /// <summary>Decides and appends. Returns the outcome, or the rejection (nothing appended).</summary>
+    public async Task<(CommandOutcome? Outcome, Rejection? Rejection)> HandleAsync(string model, ModelCommand command, AppendMetadata metadata, CancellationToken cancellationToken)
+    {
+        var stream = ModelEventJson.StreamOf(model);
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var loaded = attempt == 0 && cache.TryGet(stream, out var cached) ? cached : await ReloadAsync(stream, cancellationToken);
+            var decision = ModelDecider.Decide(command, loaded.State, policy);
+            if (decision is Decision.Rejected rejected)
+            {
+                return (null, loaded.State.Exists || rejected.Rejection.Kind != RejectionKind.NotFound ? rejected.Rejection : Rejection.NotFound($"no model named '{model}'"));
+            }
+
+            var events = ((Decision.Accepted)decision).Events;
+            if (events.Count == 0)
+            {
+                return (new CommandOutcome(loaded.State, []), null);
+            }
+
+            var result = await store.AppendAsync(
+                stream,
+                loaded.StreamVersion == 0 ? ExpectedVersion.NoStream : loaded.StreamVersion,
+                [.. events.Select(e => new NewEvent(ModelEventJson.TypeName(e), ModelEventJson.Serialize(e)))],
+                metadata,
+                cancellationToken);
+            if (result is AppendResult.Appended appended)
+            {
+                var state = loaded.State;
+                for (var i = 0; i < events.Count; i++)
+                {
+                    state = ModelDecider.Evolve(state, events[i], appended.Events[i].RecordedAt);
+                }
+
+                cache.Set(stream, new LoadedModel(state, appended.Events[^1].Version));
+                return (new CommandOutcome(state, appended.Events), null);
+            }
+
+            cache.Remove(stream);
+        }
+
+        return (null, Rejection.Conflict($"{model} is being changed by others right now; retry"));
+    }
+
+    private async Task<LoadedModel> ReloadAsync(string stream, CancellationToken cancellationToken)
+    {
+        var loaded = Fold(await store.ReadStreamAsync(stream, cancellationToken));
+        if (loaded.StreamVersion > 0)
+        {
+            cache.Set(stream, loaded);
+        }
+
+        return loaded;
+    }
+
+    private static LoadedModel Fold(IReadOnlyList<StoredEvent> events)
+    {
+        var state = ModelState.Initial;
+        foreach (var stored in events)
+        {
+            if (ModelEventJson.Deserialize(stored.Type, stored.Data) is { } @event)
+            {
+                state = ModelDecider.Evolve(state, @event, stored.RecordedAt);
+            }
+        }
+
+        return new LoadedModel(state, events.Count == 0 ? 0 : events[^1].Version);
+    }
+}
+
+/// <summary>Recently used model states, bounded so a registry of 10,000 models does not live in memory.</summary>
+public sealed class ModelStateCache : IDisposable
+{
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 2_000 });
+
+    public bool TryGet(string stream, out LoadedModel loaded) => _cache.TryGetValue(stream, out loaded!);
+
+    public void Set(string stream, LoadedModel loaded)
+    {
+        // A cache entry may be overwritten by an older state from a slower request: only move forward.
+        if (_cache.TryGetValue(stream, out LoadedModel? existing) && existing!.StreamVersion > loaded.StreamVersion)
+        {
+            return;
+        }
+
+        _cache.Set(stream, loaded, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
+    }
+
+    public void Remove(string stream) => _cache.Remove(stream);
+
+    public void Dispose() => _cache.Dispose();
+}
