@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Registry.Testing;
@@ -68,25 +66,19 @@ public sealed class DemoTests(DemoTests.DemoApp app) : IClassFixture<DemoTests.D
     }
 
     [Fact]
-    public async Task A_demo_person_signs_in_with_the_printed_password()
+    public async Task A_demo_person_signs_in_with_the_printed_password_and_sees_their_name()
     {
-        using var client = app.CreateClient();
         var signIns = DemoHosting.SignIns(DemoSeed.People.Select(p => p.Username).ToHashSet());
+        using var browser = new Browser(app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
 
-        var response = await client.PostAsJsonAsync("/api/v1/users/olga/tokens", new { name = "x" });
+        var form = await browser.GetAsync("/account/sign-in");
+        await browser.SubmitAsync(form, "form[method=post]", new Dictionary<string, string> { ["Form.Username"] = "olga", ["Form.Password"] = DemoSeed.Password });
+        var dashboard = await browser.GetAsync("/");
 
         Assert.Contains(DemoSeed.Password, signIns, StringComparison.Ordinal);
         Assert.All(DemoSeed.People, p => Assert.Contains(p.Username, signIns, StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task The_demo_log_verifies()
-    {
-        using var admin = app.CreateAdminClient();
-
-        var result = await admin.GetFromJsonAsync<JsonElement>("/api/v1/integrity/verify");
-
-        Assert.True(result.GetProperty("ok").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, dashboard.Status);
+        Assert.Equal("Ольга Петрова", dashboard.One("[data-username='olga']")!.TextContent);
+        Assert.NotEmpty(dashboard.All("[data-pending]"));
     }
 }

@@ -12,7 +12,7 @@ public sealed class LayoutTests(PortalApp app) : IClassFixture<PortalApp>
         var user = page.One(".rg-user")!;
         Assert.Equal("Sam Both-Roles", user.QuerySelector("[data-username='sam']")!.TextContent);
         Assert.Equal(["data-scientist", "approver"], user.QuerySelectorAll(".rg-role").Select(r => r.TextContent));
-        Assert.Equal("/account/signout", user.QuerySelector("form")!.GetAttribute("action"));
+        Assert.Equal("/account/sign-out", user.QuerySelector("form")!.GetAttribute("action"));
         Assert.NotNull(user.QuerySelector("input[name='__RequestVerificationToken']"));
     }
 

@@ -94,6 +94,6 @@ public sealed class ModelsPageTests(ModelsPageTests.Fixture app) : IClassFixture
         var response = await client.GetAsync(new Uri("/models", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Contains("/account/signin", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("/account/sign-in", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 }

@@ -31,14 +31,20 @@ public class PortalApp : RegistryApp
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        using var admin = CreateAdminClient();
         foreach (var (username, (displayName, roles)) in People)
         {
-            (await admin.PostAsJsonAsync("/api/v1/users", new { username, displayName, roles })).EnsureSuccessStatusCode();
-            var issued = await admin.PostAsJsonAsync($"/api/v1/users/{username}/tokens", new { name = "tests" });
-            issued.EnsureSuccessStatusCode();
-            _tokens[username] = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+            await AddPersonAsync(username, displayName, roles);
         }
+    }
+
+    /// <summary>Creates an account through the users API and keeps a token for it.</summary>
+    public async Task AddPersonAsync(string username, string displayName, params string[] roles)
+    {
+        using var admin = CreateAdminClient();
+        (await admin.PostAsJsonAsync("/api/v1/users", new { username, displayName, roles })).EnsureSuccessStatusCode();
+        var issued = await admin.PostAsJsonAsync($"/api/v1/users/{username}/tokens", new { name = "tests" });
+        issued.EnsureSuccessStatusCode();
+        _tokens[username] = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
     /// <summary>A client acting as <paramref name="username"/> (bearer token; cookies kept for antiforgery).</summary>

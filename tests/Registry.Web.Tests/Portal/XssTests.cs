@@ -16,7 +16,7 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            await ApiAsync("kwame", "/api/v1/users", new { username = "mallory", displayName = Payload, roles = new[] { "approver" } });
+            await AddPersonAsync("mallory", Payload, "approver");
             await ApiAsync("zoe", "/api/v1/models", new
             {
                 name = "evil",
