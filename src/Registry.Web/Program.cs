@@ -2,6 +2,7 @@ using Registry.Web.Components;
 using Registry.Web.Features;
 using Registry.Web.Features.Account;
 using Registry.Web.Features.Audit;
+using Registry.Web.Features.Demo;
 using Registry.Web.Features.Integrity;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
@@ -27,6 +28,7 @@ var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
+builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
 builder.Services.AddSingleton<AuditLog>();
@@ -53,6 +55,7 @@ app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 
+await app.UseRegistryDemoAsync();
 app.Run();
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>
