@@ -1,6 +1,7 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
 using Registry.Web.Features.Account;
+using Registry.Web.Features.Demo;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
@@ -25,6 +26,7 @@ var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
+builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
 
@@ -47,6 +49,7 @@ app.MapOpenApi();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 
+await app.UseRegistryDemoAsync();
 app.Run();
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>
