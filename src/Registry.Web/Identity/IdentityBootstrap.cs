@@ -40,5 +40,15 @@ public static class IdentityBootstrap
         }
     }
 
-    private static string Base64UrlPassword() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
+    private static string Base64UrlPassword()
+    {
+        while (true)
+        {
+            var password = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
+            if (PasswordRules.Problem(password, BootstrapToken.AdminUsername) is null)
+            {
+                return password;
+            }
+        }
+    }
 }
