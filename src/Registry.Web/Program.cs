@@ -1,6 +1,9 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
 using Registry.Web.Features.Account;
+using Registry.Web.Features.Audit;
+using Registry.Web.Features.Demo;
+using Registry.Web.Features.Integrity;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
@@ -25,8 +28,11 @@ var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRazorComponents();
+builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddIntegrityPages(builder.Configuration);
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -44,9 +50,12 @@ app.MapHealthApi();
 app.MapUsersApi();
 app.MapAccountEndpoints();
 app.MapOpenApi();
+app.MapAuditCsv();
+app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 
+await app.UseRegistryDemoAsync();
 app.Run();
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>
