@@ -1,7 +1,9 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
 using Registry.Web.Features.Account;
+using Registry.Web.Features.Audit;
 using Registry.Web.Features.Demo;
+using Registry.Web.Features.Integrity;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
@@ -29,6 +31,8 @@ builder.Services.AddRazorComponents();
 builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddIntegrityPages(builder.Configuration);
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -46,6 +50,8 @@ app.MapHealthApi();
 app.MapUsersApi();
 app.MapAccountEndpoints();
 app.MapOpenApi();
+app.MapAuditCsv();
+app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 
