@@ -1,5 +1,7 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
+using Registry.Web.Features.Evidence;
+using Registry.Web.Features.Reports;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
 
@@ -22,6 +24,7 @@ else
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
+builder.Services.AddRegistryReports(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
 builder.Services.AddRegistryAuthorization();
@@ -39,6 +42,8 @@ app.MapHealthApi();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
+app.MapReportsApi();
+app.MapEvidenceApi();
 
 app.Run();
 
