@@ -66,6 +66,7 @@ public sealed class RegistryClient(HttpClient http, IReadOnlyList<TimeSpan> retr
     public async Task<long> DownloadAsync(string path, string destination, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Api(path)), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
         var temporary = destination + ".part";
         await using (var file = File.Create(temporary))
         {

@@ -53,14 +53,24 @@ public sealed class CliEnvironment
 
     public HashingDisplay Hashing() => new(ProgressTerminal, Error);
 
-    /// <summary>Tables and other readable output: ANSI only when stdout is a terminal.</summary>
-    public IAnsiConsole Readable() => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Tables and other readable output: ANSI and the terminal's width when stdout is a terminal, else plain and wide enough not to wrap.</summary>
+    public IAnsiConsole Readable()
     {
-        Out = new AnsiConsoleOutput(Out),
-        Ansi = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
+        var terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
 
     public void WriteJson(object value) => Out.WriteLine(JsonSerializer.Serialize(value, Json.Indented));
 }

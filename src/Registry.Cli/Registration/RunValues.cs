@@ -34,7 +34,7 @@ public static class RunValues
             parameters[key] = value.ValueKind switch
             {
                 JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => JsonNode.Parse(value.GetRawText())!,
-                _ => JsonValue.Create(value.GetRawText()),
+                _ => JsonValue.Create(JsonNode.Parse(value.GetRawText())?.ToJsonString() ?? "null"),
             };
         }
 

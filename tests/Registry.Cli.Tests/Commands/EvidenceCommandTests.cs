@@ -1,0 +1,75 @@
+using System.Net;
+using System.Security.Cryptography;
+using Registry.Cli.Commands;
+using Registry.Cli.Evidence;
+using Registry.Cli.Tests.Evidence;
+
+namespace Registry.Cli.Tests.Commands;
+
+public sealed class EvidenceCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _key.Dispose();
+    }
+
+    [Fact]
+    public async Task Verify_prints_the_key_fingerprint_and_exits_0_for_a_sound_bundle()
+    {
+        EvidenceBundleBuilder.WriteZip(EvidenceBundleBuilder.Build(EvidenceBundleBuilder.Log(10), [3, 6, 9], _key), _temp.Combine("bundle.zip"));
+        var cli = new CliRunner(_temp.Path, null);
+
+        var exit = await cli.RunAsync("verify", "bundle.zip");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains(BundleVerifier.Fingerprint(_key), cli.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("OK         3 event(s)", cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_exits_4_naming_the_failing_event()
+    {
+        var files = EvidenceBundleBuilder.Build(EvidenceBundleBuilder.Log(10), [3, 6, 9], _key);
+        files["events.jsonl"] = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(files["events.jsonl"]).Replace("\"c-6\"", "\"c-7\"", StringComparison.Ordinal));
+        EvidenceBundleBuilder.WriteZip(files, _temp.Combine("bundle.zip"));
+        var cli = new CliRunner(_temp.Path, null);
+
+        var exit = await cli.RunAsync("verify", "bundle.zip");
+
+        Assert.Equal(ExitCodes.VerificationFailed, exit);
+        Assert.Contains("FAILED: event at position 6", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_with_an_expected_key_exits_4_for_a_bundle_signed_by_another()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        EvidenceBundleBuilder.WriteZip(EvidenceBundleBuilder.Build(EvidenceBundleBuilder.Log(4), [1, 2], other), _temp.Combine("bundle.zip"));
+        var cli = new CliRunner(_temp.Path, null);
+
+        var exit = await cli.RunAsync("verify", "bundle.zip", "--expect-key", BundleVerifier.Fingerprint(_key));
+
+        Assert.Equal(ExitCodes.VerificationFailed, exit);
+        Assert.Contains(BundleVerifier.Fingerprint(other), cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evidence_export_downloads_the_bundle_and_verifies_it()
+    {
+        var zip = _temp.Combine("served.zip");
+        EvidenceBundleBuilder.WriteZip(EvidenceBundleBuilder.Build(EvidenceBundleBuilder.Log(7), [2, 5], _key), zip);
+        var server = new FakeServer((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(File.ReadAllBytes(zip)) });
+        var cli = new CliRunner(_temp.Path, server, new() { ["REGISTRY_URL"] = "http://registry.test", ["REGISTRY_TOKEN"] = "t" });
+
+        var exit = await cli.RunAsync("evidence", "export", "churn", "-o", "out/churn.zip");
+
+        Assert.True(exit == ExitCodes.Ok, cli.Error.ToString());
+        Assert.Equal("http://registry.test/api/v1/models/churn/evidence", server.Requests[0].Request.RequestUri?.ToString());
+        Assert.Equal(File.ReadAllBytes(zip), File.ReadAllBytes(_temp.Combine("out/churn.zip")));
+        Assert.Contains("OK         2 event(s)", cli.Out.ToString(), StringComparison.Ordinal);
+    }
+}
