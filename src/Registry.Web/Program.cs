@@ -1,7 +1,9 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
+using Registry.Web.Features.Account;
 using Registry.Web.Features.Evidence;
 using Registry.Web.Features.Reports;
+using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
 
@@ -27,18 +29,23 @@ builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRegistryReports(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddOpenApi();
-builder.Services.AddRegistryAuthorization();
+builder.AddRegistryIdentity();
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseRegistryProblems();
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRegistryIdentity();
 app.UseAntiforgery();
 app.UseRegistryApi();
 
 await app.PrepareRegistryDatabaseAsync(embedded);
+await app.EnsureAdminAsync();
 
 app.MapHealthApi();
+app.MapUsersApi();
+app.MapAccountEndpoints();
 app.MapOpenApi();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();

@@ -34,6 +34,7 @@ public static class RegistryApi
         services.AddSingleton<ModelStateCache>();
         services.AddSingleton<ModelStreams>();
         services.AddExceptionHandler<BadRequestProblems>();
+        services.AddRegistryOpenApiConventions();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
 

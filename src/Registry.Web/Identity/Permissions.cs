@@ -34,6 +34,12 @@ public static class Permissions
     /// <summary>Create users, grant and revoke roles, revoke anyone's tokens.</summary>
     public const string ManageUsers = nameof(ManageUsers);
 
+    /// <summary>See accounts, their roles and their sign-ins (the access review).</summary>
+    public const string ReviewAccess = nameof(ReviewAccess);
+
+    /// <summary>Anyone signed in, whatever their roles (their own profile, signing out).</summary>
+    public const string SignedIn = nameof(SignedIn);
+
     /// <summary>Issue and revoke personal access tokens: an admin for anyone, any signed-in user for themselves.</summary>
     public const string ManageTokens = nameof(ManageTokens);
 
@@ -63,6 +69,8 @@ public static class Permissions
         [RequestRollback] = [Roles.Admin, Roles.DataScientist, Roles.Approver, Roles.Compliance],
         [DecideRollback] = [Roles.Approver],
         [ManageUsers] = [Roles.Admin],
+        [ReviewAccess] = [Roles.Admin, Roles.Compliance, Roles.Auditor],
+        [SignedIn] = Roles.All,
         [ManageTokens] = [Roles.Admin],
         [VerifyIntegrity] = [Roles.Admin, Roles.Auditor],
         [SignCheckpoint] = [Roles.Admin],
@@ -86,7 +94,11 @@ public static class Permissions
     {
         foreach (var (policy, roles) in RolesByPolicy)
         {
-            if (policy == ManageTokens)
+            if (policy == SignedIn)
+            {
+                builder.AddPolicy(policy, p => p.RequireAuthenticatedUser());
+            }
+            else if (policy == ManageTokens)
             {
                 builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().AddRequirements(new SelfOrRoleRequirement(roles)));
             }

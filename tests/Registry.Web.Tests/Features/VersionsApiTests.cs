@@ -121,8 +121,9 @@ public sealed class VersionsApiTests(RegistryApiFixture app) : IClassFixture<Reg
         var second = await app.As("dave").PostAsync("/api/v1/models/submitted/versions/1/submit", null);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal("pending-approval", (await first.JsonAsync()).GetProperty("status").GetString());
-        Assert.Equal("dave", (await first.JsonAsync()).GetProperty("submittedBy").GetString());
+        var submitted = await first.JsonAsync();
+        Assert.Equal("pending-approval", submitted.GetProperty("status").GetString());
+        Assert.Equal("dave", submitted.GetProperty("submittedBy").GetString());
         await second.ProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal(before, await app.EventCountAsync());
         await (await app.As("dave").PostAsync("/api/v1/models/submitted/versions/7/submit", null)).ProblemAsync(HttpStatusCode.NotFound);

@@ -20,9 +20,9 @@ public static class ApprovalsApi
 {
     public static IEndpointRouteBuilder MapApprovalsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/models/{name}/versions/{version:int}/approvals", Decide)
+        app.MapPost("/api/v1/models/{name}/versions/{version:int}/approvals", Decide).WithName("DecideApproval").WithSummary("Approve or reject a pending version")
             .WithTags("Approvals").RequireAuthorization(Permissions.Approve).ProducesProblems(400, 404, 409);
-        app.MapGet("/api/v1/approvals/pending", Pending)
+        app.MapGet("/api/v1/approvals/pending", Pending).WithName("ListPendingApprovals").WithSummary("Versions waiting for approval, oldest first")
             .WithTags("Approvals").RequireAuthorization(Permissions.Read).ProducesProblems(400);
         return app;
     }

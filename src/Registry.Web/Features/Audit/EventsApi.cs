@@ -33,7 +33,7 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/events", List).WithTags("Audit").RequireAuthorization(Permissions.Read).ProducesProblems(400);
+        app.MapGet("/api/v1/events", List).WithName("ListEvents").WithSummary("The audit log").WithTags("Audit").RequireAuthorization(Permissions.Read).ProducesProblems(400);
         return app;
     }
 

@@ -12,7 +12,7 @@ public static class DatasetsApi
 {
     public static IEndpointRouteBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/datasets/{sha256}/usages", Usages).WithTags("Datasets").RequireAuthorization(Permissions.Read).ProducesProblems(400);
+        app.MapGet("/api/v1/datasets/{sha256}/usages", Usages).WithName("GetDatasetUsages").WithSummary("Every version that used a dataset").WithTags("Datasets").RequireAuthorization(Permissions.Read).ProducesProblems(400);
         return app;
     }
 

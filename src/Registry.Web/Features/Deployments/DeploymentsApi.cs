@@ -20,9 +20,9 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/models/{name}/deployments").WithTags("Deployments");
-        group.MapPost("/", Record).RequireAuthorization(Permissions.Deploy).ProducesProblems(400, 404, 409);
-        group.MapGet("/", History).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
-        group.MapGet("/current", Current).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapPost("/", Record).WithName("RecordDeployment").WithSummary("Record a deployment").RequireAuthorization(Permissions.Deploy).ProducesProblems(400, 404, 409);
+        group.MapGet("/", History).WithName("ListDeployments").WithSummary("Deployment history, newest first").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapGet("/current", Current).WithName("CurrentDeployments").WithSummary("What is deployed now, or at a time").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
         return app;
     }
 

@@ -10,7 +10,7 @@ public static class DiffApi
 {
     public static IEndpointRouteBuilder MapDiffApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/models/{name}/diff", Get).WithTags("Diff").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        app.MapGet("/api/v1/models/{name}/diff", Get).WithName("DiffVersions").WithSummary("What changed between two versions").WithTags("Diff").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
         return app;
     }
 

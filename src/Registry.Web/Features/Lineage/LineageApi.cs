@@ -10,7 +10,7 @@ public static class LineageApi
 {
     public static IEndpointRouteBuilder MapLineageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/models/{name}/versions/{version:int}/lineage", Get).WithTags("Lineage").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        app.MapGet("/api/v1/models/{name}/versions/{version:int}/lineage", Get).WithName("GetLineage").WithSummary("Lineage of a version").WithTags("Lineage").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
         return app;
     }
 

@@ -46,10 +46,10 @@ public static class ModelsApi
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/models").WithTags("Models");
-        group.MapPost("/", Create).RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 409);
-        group.MapGet("/", Search).RequireAuthorization(Permissions.Read).ProducesProblems(400);
-        group.MapGet("/{name}", Get).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
-        group.MapPatch("/{name}", Update).RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 404, 409, 412);
+        group.MapPost("/", Create).WithName("CreateModel").WithSummary("Create a model").RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 409);
+        group.MapGet("/", Search).WithName("SearchModels").WithSummary("Search models").RequireAuthorization(Permissions.Read).ProducesProblems(400);
+        group.MapGet("/{name}", Get).WithName("GetModel").WithSummary("Read a model, now or as of a time").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapPatch("/{name}", Update).WithName("UpdateModel").WithSummary("Update a model (If-Match)").RequireAuthorization(Permissions.ManageModels).ProducesProblems(400, 404, 409, 412);
         return app;
     }
 

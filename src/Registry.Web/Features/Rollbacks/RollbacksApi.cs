@@ -41,13 +41,13 @@ public static class RollbacksApi
     public static IEndpointRouteBuilder MapRollbacksApi(this IEndpointRouteBuilder app)
     {
         var perModel = app.MapGroup("/api/v1/models/{name}/rollback-requests").WithTags("Rollbacks");
-        perModel.MapPost("/", Request).RequireAuthorization(Permissions.RequestRollback).ProducesProblems(400, 404, 409);
-        perModel.MapGet("/", List).RequireAuthorization(Permissions.Read).ProducesProblems(404);
+        perModel.MapPost("/", Request).WithName("RequestRollback").WithSummary("Request a rollback").RequireAuthorization(Permissions.RequestRollback).ProducesProblems(400, 404, 409);
+        perModel.MapGet("/", List).WithName("ListRollbackRequests").WithSummary("A model's rollback requests").RequireAuthorization(Permissions.Read).ProducesProblems(404);
 
         var byId = app.MapGroup("/api/v1/rollback-requests").WithTags("Rollbacks");
-        byId.MapGet("/{id}", Get).RequireAuthorization(Permissions.Read).ProducesProblems(404);
-        byId.MapPost("/{id}/approve", Approve).RequireAuthorization(Permissions.DecideRollback).ProducesProblems(400, 404, 409);
-        byId.MapPost("/{id}/reject", Reject).RequireAuthorization(Permissions.DecideRollback).ProducesProblems(400, 404, 409);
+        byId.MapGet("/{id}", Get).WithName("GetRollbackRequest").WithSummary("Read a rollback request").RequireAuthorization(Permissions.Read).ProducesProblems(404);
+        byId.MapPost("/{id}/approve", Approve).WithName("ApproveRollback").WithSummary("Approve a rollback request").RequireAuthorization(Permissions.DecideRollback).ProducesProblems(400, 404, 409);
+        byId.MapPost("/{id}/reject", Reject).WithName("RejectRollback").WithSummary("Reject a rollback request").RequireAuthorization(Permissions.DecideRollback).ProducesProblems(400, 404, 409);
         return app;
     }
 

@@ -2,6 +2,7 @@
 using System.Security.Claims;
 using Registry.Core.Identity;
 using Registry.EventStore;
+using Registry.Web.Identity;
 
 namespace Registry.Web.Features.Shared;
 
@@ -14,7 +15,8 @@ public static class Caller
 
     public static IReadOnlyCollection<string> RegistryRoles(this ClaimsPrincipal user) => [.. Roles.All.Where(user.IsInRole)];
 
-    public static AppendMetadata Metadata(this HttpContext context, string? reason = null)
+    /// <summary>The metadata of an append for this request: by its user, or by <paramref name="actor"/> where nobody is signed in yet (sign-in, first single sign-on).</summary>
+    public static AppendMetadata Metadata(this HttpContext context, string? reason = null, string? actor = null)
     {
         var correlation = context.Request.Headers[CorrelationHeader].ToString();
         if (correlation.Length is 0 or > 100 || correlation.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
@@ -25,11 +27,11 @@ public static class Caller
         var client = context.Request.Headers.UserAgent.ToString();
         client = new string([.. client.Take(200).Where(c => !char.IsControl(c))]);
         return new AppendMetadata(
-            context.User.Actor(),
+            actor ?? context.User.Actor(),
             correlation,
             Reason: reason,
             Client: client.Length == 0 ? null : client,
-            Ip: context.Connection.RemoteIpAddress?.ToString());
+            Ip: context.RequestServices.GetRequiredService<TrustedProxies>().ClientAddress(context)?.ToString());
     }
 
     /// <summary>Page and page size from the query (page ≥ 1, 1 ≤ pageSize ≤ 500), or the field at fault.</summary>

@@ -69,10 +69,10 @@ public static class VersionsApi
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/models/{name}/versions").WithTags("Versions");
-        group.MapPost("/", Register).RequireAuthorization(Permissions.RegisterVersions).ProducesProblems(400, 404, 409);
-        group.MapGet("/", List).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
-        group.MapGet("/{version:int}", Get).RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
-        group.MapPost("/{version:int}/submit", Submit).RequireAuthorization(Permissions.RegisterVersions).ProducesProblems(404, 409);
+        group.MapPost("/", Register).WithName("RegisterVersion").WithSummary("Register a version").RequireAuthorization(Permissions.RegisterVersions).ProducesProblems(400, 404, 409);
+        group.MapGet("/", List).WithName("ListVersions").WithSummary("List a model's versions").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapGet("/{version:int}", Get).WithName("GetVersion").WithSummary("Read a version, now or as of a time").RequireAuthorization(Permissions.Read).ProducesProblems(400, 404);
+        group.MapPost("/{version:int}/submit", Submit).WithName("SubmitVersion").WithSummary("Submit a version for approval").RequireAuthorization(Permissions.RegisterVersions).ProducesProblems(404, 409);
         return app;
     }
 

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using Registry.Core.Identity;
+using Registry.Testing;
+
+namespace Registry.Web.Tests.Identity;
+
+public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityApp>
+{
+    [Fact]
+    public async Task The_bootstrap_token_acts_as_the_built_in_admin()
+    {
+        using var admin = app.CreateAdminClient();
+
+        var me = await admin.GetFromJsonAsync<JsonElement>("/api/v1/me");
+
+        Assert.Equal("admin", me.GetProperty("username").GetString());
+        Assert.Equal([Roles.Admin], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task A_token_acts_with_its_owners_roles_and_records_when_it_was_last_used()
+    {
+        using var client = await app.CreateUserClientAsync("tok-roles", Roles.Approver, Roles.Compliance);
+
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/v1/me");
+
+        Assert.Equal([Roles.Approver, Roles.Compliance], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        using var admin = app.CreateAdminClient();
+        var tokens = await admin.GetFromJsonAsync<JsonElement>("/api/v1/users/tok-roles/tokens");
+        Assert.NotEqual(JsonValueKind.Null, tokens.GetProperty("items")[0].GetProperty("lastUsedAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_tokens_plaintext_is_never_stored_only_its_sha256()
+    {
+        var token = await app.CreateUserTokenAsync("tok-plain", Roles.Auditor);
+
+        var hash = Convert.FromHexString(Web.Identity.PersonalAccessTokens.HashHex(token));
+        Assert.Equal(0, await CountRowsContainingAsync(token));
+        Assert.Equal(0, await CountRowsContainingAsync(token[8..40]));
+        await using var stored = app.DataSource.CreateCommand("SELECT count(*) FROM registry.user_tokens WHERE sha256 = $1");
+        stored.Parameters.Add(new NpgsqlParameter { Value = hash });
+        Assert.Equal(1L, await stored.ExecuteScalarAsync());
+        await using var issued = app.DataSource.CreateCommand("SELECT count(*) FROM registry.events WHERE type = 'TokenIssued' AND data->>'sha256' = $1");
+        issued.Parameters.Add(new NpgsqlParameter { Value = Convert.ToHexStringLower(hash) });
+        Assert.Equal(1L, await issued.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_revoked_token_is_refused_from_the_next_request()
+    {
+        using var admin = app.CreateAdminClient();
+        using var client = await app.CreateUserClientAsync("tok-revoked", Roles.DataScientist);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
+        var id = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/users/tok-revoked/tokens")).GetProperty("items")[0].GetProperty("id").GetString();
+
+        var revoked = await admin.PostAsync(new Uri($"/api/v1/users/tok-revoked/tokens/{id}/revoke", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        var refused = await client.GetAsync(new Uri("/api/v1/me", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_refused()
+    {
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/users", new { username = "tok-expired", displayName = "E", roles = new[] { Roles.Auditor } });
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        var issued = await admin.PostAsJsonAsync("/api/v1/users/tok-expired/tokens", new { name = "short", expiresAt });
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        using var client = app.CreateTokenClient(token);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
+
+        await Task.Delay(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_token_is_refused()
+    {
+        using var client = app.CreateTokenClient(Web.Identity.PersonalAccessTokens.Generate());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_user_issues_tokens_for_themselves_but_not_for_anyone_else()
+    {
+        using var client = await app.CreateUserClientAsync("tok-self", Roles.DataScientist);
+        await app.CreateUserTokenAsync("tok-other", Roles.DataScientist);
+
+        var own = await client.PostAsJsonAsync("/api/v1/users/tok-self/tokens", new { name = "laptop" });
+        var other = await client.PostAsJsonAsync("/api/v1/users/tok-other/tokens", new { name = "laptop" });
+
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        Assert.StartsWith("rgt_", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Role_changes_are_events_naming_who_made_them_and_take_effect_on_the_next_request()
+    {
+        using var admin = app.CreateAdminClient();
+        using var client = await app.CreateUserClientAsync("tok-bob", Roles.DataScientist);
+
+        var changed = await admin.PostAsJsonAsync("/api/v1/users/tok-bob/roles", new { grant = new[] { Roles.Approver }, revoke = new[] { Roles.DataScientist } });
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/v1/me");
+        Assert.Equal([Roles.Approver], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        await using var command = app.DataSource.CreateCommand("SELECT type, actor, data->>'grantedBy', data->>'revokedBy' FROM registry.events WHERE stream = 'user-tok-bob' AND type LIKE 'Roles%' ORDER BY position");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("RolesGranted", "admin", "admin"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("RolesRevoked", "admin", "admin"), (reader.GetString(0), reader.GetString(1), reader.GetString(3)));
+    }
+
+    [Fact]
+    public async Task Creating_a_user_that_exists_is_409_and_appends_nothing()
+    {
+        using var admin = app.CreateAdminClient();
+        await app.CreateUserTokenAsync("tok-taken", Roles.Auditor);
+        var before = await app.EventCountAsync();
+
+        var again = await admin.PostAsJsonAsync("/api/v1/users", new { username = "tok-taken", displayName = "Again", roles = new[] { Roles.Admin } });
+        var invalid = await admin.PostAsJsonAsync("/api/v1/users", new { username = "Not Valid", displayName = "x" });
+        var unknownRole = await admin.PostAsJsonAsync("/api/v1/users", new { username = "tok-root", displayName = "x", roles = new[] { "root" } });
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownRole.StatusCode);
+        Assert.Equal("application/problem+json", invalid.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await app.EventCountAsync());
+    }
+
+    private async Task<long> CountRowsContainingAsync(string secret)
+    {
+        var tables = new List<string>();
+        await using (var list = app.DataSource.CreateCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'registry' AND table_type = 'BASE TABLE'"))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var total = 0L;
+        foreach (var table in tables)
+        {
+            await using var count = app.DataSource.CreateCommand($"SELECT count(*) FROM registry.\"{table}\" t WHERE strpos(t::text, $1) > 0");
+            count.Parameters.Add(new NpgsqlParameter { Value = secret });
+            total += (long)(await count.ExecuteScalarAsync())!;
+        }
+
+        await using var envelopes = app.DataSource.CreateCommand("SELECT count(*) FROM registry.events WHERE strpos(convert_from(envelope, 'UTF8'), $1) > 0");
+        envelopes.Parameters.Add(new NpgsqlParameter { Value = secret });
+        return total + (long)(await envelopes.ExecuteScalarAsync())!;
+    }
+}
