@@ -3,6 +3,7 @@
 // roles, tokens) listed on their own.
 using System.Text.Json;
 using Npgsql;
+using Registry.Core.Identity;
 using Registry.Core.Models;
 using Registry.Web.Features.Evidence;
 using Registry.Web.Features.Users;
@@ -15,6 +16,7 @@ public sealed class ActivityQuery(NpgsqlDataSource dataSource, UserDirectory use
     public const int MaxEvents = 20_000;
 
     private const string ModelStreamPrefix = "model-";
+    private const string UserStreamPrefix = "user-";
 
     public sealed record Outcome(ActivityReport? Report, long EventsInPeriod);
 
@@ -34,7 +36,7 @@ public sealed class ActivityQuery(NpgsqlDataSource dataSource, UserDirectory use
             }
         }
 
-        var rows = new List<(long Position, string Stream, string Type, string Actor, DateTimeOffset At, ModelEvent? Event)>();
+        var rows = new List<(long Position, string Stream, string Type, string Actor, DateTimeOffset At, ModelEvent? Event, string Summary)>();
         await using (var command = new NpgsqlCommand(
             "SELECT position, stream, type, actor, recorded_at, data::text FROM registry.events WHERE recorded_at >= @from AND recorded_at < @to AND position <= @size ORDER BY position", connection))
         {
@@ -44,21 +46,19 @@ public sealed class ActivityQuery(NpgsqlDataSource dataSource, UserDirectory use
             {
                 var stream = reader.GetString(1);
                 var type = reader.GetString(2);
-                ModelEvent? @event = null;
-                if (stream.StartsWith(ModelStreamPrefix, StringComparison.Ordinal))
-                {
-                    using var data = JsonDocument.Parse(reader.GetString(5));
-                    @event = ModelEventJson.Deserialize(type, data.RootElement);
-                }
-
-                rows.Add((reader.GetInt64(0), stream, type, reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero), @event));
+                using var data = JsonDocument.Parse(reader.GetString(5));
+                var @event = stream.StartsWith(ModelStreamPrefix, StringComparison.Ordinal) ? ModelEventJson.Deserialize(type, data.RootElement) : null;
+                var summary = @event is not null ? ChangeSummary.Of(@event)
+                    : stream.StartsWith(UserStreamPrefix, StringComparison.Ordinal) ? ChangeSummary.Of(UserEventJson.Deserialize(type, data.RootElement))
+                    : "";
+                rows.Add((reader.GetInt64(0), stream, type, reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero), @event, summary));
             }
         }
 
         var names = await users.DisplayNamesAsync(rows.Select(r => r.Actor).Append(generatedBy), cancellationToken);
         Person P(string username) => new(username, names.GetValueOrDefault(username));
-        ChangeFacts Change((long Position, string Stream, string Type, string Actor, DateTimeOffset At, ModelEvent? Event) r) =>
-            new(r.Position, r.At, P(r.Actor), r.Stream, r.Type, ChangeSummary.Of(r.Event));
+        ChangeFacts Change((long Position, string Stream, string Type, string Actor, DateTimeOffset At, ModelEvent? Event, string Summary) r) =>
+            new(r.Position, r.At, P(r.Actor), r.Stream, r.Type, r.Summary);
 
         var models = rows
             .Where(r => r.Stream.StartsWith(ModelStreamPrefix, StringComparison.Ordinal))

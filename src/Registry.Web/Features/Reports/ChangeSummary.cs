@@ -1,5 +1,6 @@
 // One line of plain English per model event, for the who-changed-what tables of the reports.
 using System.Globalization;
+using Registry.Core.Identity;
 using Registry.Core.Models;
 
 namespace Registry.Web.Features.Reports;
@@ -22,6 +23,23 @@ public static class ChangeSummary
         RollbackCompleted e => $"rollback {e.Id} completed: version {e.Version} deployed to {e.Environment}",
         _ => "",
     };
+
+    public static string Of(IUserEvent? @event) => @event switch
+    {
+        UserCreated e => $"created account {e.Username} ({e.DisplayName}) with roles {Roles(e.Roles)}",
+        RolesGranted e => $"granted {Roles(e.Roles)}",
+        RolesRevoked e => $"revoked {Roles(e.Roles)}",
+        PasswordChanged => "changed the password",
+        TokenIssued e => $"issued token \u201c{e.Name}\u201d{(e.ExpiresAt is { } x ? $", expires {Format.Time(x)}" : "")}",
+        TokenRevoked e => $"revoked token {e.TokenId}",
+        SignedIn e => $"signed in ({e.Method})",
+        SignInFailed e => $"sign-in refused ({e.Reason})",
+        AccountLockedOut e => $"locked out until {Format.Time(e.Until)}",
+        AccountUnlocked => "unlocked the account",
+        _ => "",
+    };
+
+    private static string Roles(IReadOnlyList<string> roles) => roles.Count == 0 ? "none" : string.Join(", ", roles);
 
     private static IEnumerable<string> Changed(ModelUpdated e)
     {

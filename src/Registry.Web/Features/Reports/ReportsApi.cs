@@ -26,6 +26,7 @@ public static class ReportsApi
         services.AddSingleton<EvidenceBundle>();
         services.AddSingleton<DossierQuery>();
         services.AddSingleton<ActivityQuery>();
+        services.AddSingleton<AccessQuery>();
         return services;
     }
 
@@ -34,6 +35,7 @@ public static class ReportsApi
         var group = app.MapGroup("/api/v1").WithTags("Reports");
         group.MapGet("/models/{name}/report.pdf", Dossier).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(400, 404, 503);
         group.MapGet("/reports/activity.pdf", Activity).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(400, 503);
+        group.MapGet("/reports/access.pdf", Access).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(503);
         return app;
     }
 
@@ -79,6 +81,14 @@ public static class ReportsApi
 
         var html = await renderer.RenderAsync<ActivityReportDocument>(new Dictionary<string, object?> { [nameof(ActivityReportDocument.Report)] = outcome.Report });
         return await PrintAsync(printer, html, $"activity-{period.From.UtcDateTime:yyyyMMdd}-{period.To.UtcDateTime:yyyyMMdd}.pdf", context, cancellationToken);
+    }
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Access(
+        AccessQuery query, ReportRenderer renderer, PdfPrinter printer, HttpContext context, CancellationToken cancellationToken)
+    {
+        var report = await query.BuildAsync(context.User.Actor(), cancellationToken);
+        var html = await renderer.RenderAsync<AccessReportDocument>(new Dictionary<string, object?> { [nameof(AccessReportDocument.Report)] = report });
+        return await PrintAsync(printer, html, $"access-{report.GeneratedAt.UtcDateTime:yyyyMMdd}.pdf", context, cancellationToken);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PrintAsync(PdfPrinter printer, string html, string fileName, HttpContext context, CancellationToken cancellationToken)
