@@ -1,7 +1,10 @@
 using Registry.Web.Components;
 using Registry.Web.Features;
 using Registry.Web.Features.Account;
+using Registry.Web.Features.Audit;
+using Registry.Web.Features.Demo;
 using Registry.Web.Features.Evidence;
+using Registry.Web.Features.Integrity;
 using Registry.Web.Features.Reports;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
@@ -28,8 +31,11 @@ builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
 builder.Services.AddRegistryReports(builder.Configuration);
 builder.Services.AddRazorComponents();
+builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
 builder.AddRegistryIdentity();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddIntegrityPages(builder.Configuration);
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -47,11 +53,14 @@ app.MapHealthApi();
 app.MapUsersApi();
 app.MapAccountEndpoints();
 app.MapOpenApi();
+app.MapAuditCsv();
+app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 app.MapReportsApi();
 app.MapEvidenceApi();
 
+await app.UseRegistryDemoAsync();
 app.Run();
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>

@@ -1,7 +1,7 @@
 // Given events, when a command, then events (or a rejection): the account rules without a database.
 using Registry.Core.Identity;
 
-namespace Registry.Core.Tests.Identity;
+namespace Registry.Core.Tests;
 
 public sealed class UserDeciderTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Registry.Core.Identity;
 
-namespace Registry.Core.Tests.Identity;
+namespace Registry.Core.Tests;
 
 public sealed class UserEventJsonTests
 {

@@ -187,7 +187,7 @@ public sealed class ModelDeciderTests
     {
         var state = Given(Created("high"), Registered(1), new VersionSubmitted(1, "dana"), new ApprovalRecorded(1, "ivan", "approver", "approve", "ok", HighRule));
 
-        Then(When(state, new RecordApproval(1, "approve", "both", [Identity.Roles.Approver, Identity.Roles.Compliance], "bea")),
+        Then(When(state, new RecordApproval(1, "approve", "both", [Registry.Core.Identity.Roles.Approver, Registry.Core.Identity.Roles.Compliance], "bea")),
             new ApprovalRecorded(1, "bea", "compliance", "approve", "both", HighRule), new VersionApproved(1, HighRule));
         ThenRejected(When(state, new RecordApproval(1, "approve", "again", ApproverRoles, "ivan")), RejectionKind.Conflict);
     }
@@ -220,7 +220,7 @@ public sealed class ModelDeciderTests
     [Fact]
     public void Someone_without_approver_or_compliance_role_cannot_approve()
     {
-        ThenRejected(When(Given(Created(), Registered(1), new VersionSubmitted(1, "dana")), new RecordApproval(1, "approve", "x", [Identity.Roles.Admin], "root")), RejectionKind.Forbidden);
+        ThenRejected(When(Given(Created(), Registered(1), new VersionSubmitted(1, "dana")), new RecordApproval(1, "approve", "x", [Registry.Core.Identity.Roles.Admin], "root")), RejectionKind.Forbidden);
     }
 
     [Fact]

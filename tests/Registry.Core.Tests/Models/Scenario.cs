@@ -64,6 +64,6 @@ internal static class Scenario
             "first",
             by);
 
-    public static readonly string[] ApproverRoles = [Identity.Roles.Approver];
-    public static readonly string[] ComplianceRoles = [Identity.Roles.Compliance];
+    public static readonly string[] ApproverRoles = [Registry.Core.Identity.Roles.Approver];
+    public static readonly string[] ComplianceRoles = [Registry.Core.Identity.Roles.Compliance];
 }

@@ -1,13 +1,12 @@
 // The signed-in person as the portal shows them: username, display name, roles.
 using System.Security.Claims;
 using Registry.Core.Identity;
+using Registry.Web.Identity;
 
 namespace Registry.Web.Components.Layout;
 
 public sealed record PortalUser(string Username, string DisplayName, IReadOnlyList<string> Roles)
 {
-    /// <summary>Claim types that may carry a display name, in order of preference.</summary>
-    private static readonly string[] DisplayNameClaims = ["display_name", "name", ClaimTypes.GivenName];
 
     public static PortalUser? From(ClaimsPrincipal? principal)
     {
@@ -16,7 +15,7 @@ public sealed record PortalUser(string Username, string DisplayName, IReadOnlyLi
             return null;
         }
 
-        var displayName = DisplayNameClaims.Select(principal.FindFirstValue).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v) && v != username) ?? username;
+        var displayName = principal.FindFirst(RegistryClaims.DisplayName)?.Value is { Length: > 0 } name ? name : username;
         var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Where(Registry.Core.Identity.Roles.IsKnown).Distinct(StringComparer.Ordinal).OrderBy(RoleOrder).ToList();
         return new PortalUser(username, displayName, roles);
     }

@@ -1,0 +1,140 @@
+// The models list: search, filters, sort and paging, all from the query string, answered by one
+// query over the read tables (registry.models, model_versions, current_deployments). Only the
+// clauses a request needs are in its SQL, so PostgreSQL can use the trigram and owner/risk indexes.
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Registry.Web.Features.Models;
+
+public sealed record ModelQuery(string? Q, string? Owner, string? RiskTier, string? Status, string? Environment, string Sort, string Direction, int Page, int PageSize)
+{
+    public const int DefaultPageSize = 25;
+
+    public static readonly IReadOnlyList<string> SortColumns = ["name", "risk", "version", "updated"];
+
+    public static readonly IReadOnlyList<string> Statuses = ["registered", "pending-approval", "approved", "rejected", "none"];
+
+    /// <summary>Cleans what came from the query string: unknown sorts fall back to name, pages to 1, page sizes to 10..100.</summary>
+    public static ModelQuery From(string? q, string? owner, string? riskTier, string? status, string? environment, string? sort, string? direction, int? page, int? pageSize) => new(
+        Blank(q),
+        Blank(owner),
+        riskTier is "low" or "medium" or "high" ? riskTier : null,
+        status is not null && Statuses.Contains(status) ? status : null,
+        Blank(environment),
+        sort is not null && SortColumns.Contains(sort) ? sort : "name",
+        direction == "desc" ? "desc" : "asc",
+        Math.Max(1, page ?? 1),
+        Math.Clamp(pageSize ?? DefaultPageSize, 10, 100));
+
+    public bool IsFiltered => Q is not null || Owner is not null || RiskTier is not null || Status is not null || Environment is not null;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+public sealed record ModelRow(string Name, string? Description, string? Owner, string RiskTier, DateTime UpdatedAt, int LatestVersion, string? LatestStatus, string? Deployed)
+{
+    /// <summary>Current deployments as (environment, version), production first.</summary>
+    public IEnumerable<(string Environment, int Version)> Environments => (Deployed ?? "")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries)
+        .Select(pair => pair.Split('='))
+        .Select(parts => (parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+}
+
+public sealed record ModelFacets(IReadOnlyList<string> Owners, IReadOnlyList<string> Environments);
+
+public sealed class ModelSearch(NpgsqlDataSource dataSource)
+{
+    public async Task<(IReadOnlyList<ModelRow> Rows, long Total)> FindAsync(ModelQuery query, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder(" WHERE true");
+        var parameters = new DynamicParameters();
+        if (query.Q is { } q)
+        {
+            where.Append(" AND (m.name || ' ' || coalesce(m.description, '')) ILIKE @pattern");
+            parameters.Add("pattern", "%" + EscapeLike(q) + "%");
+        }
+
+        if (query.Owner is { } owner)
+        {
+            where.Append(" AND m.owner = @owner");
+            parameters.Add("owner", owner);
+        }
+
+        if (query.RiskTier is { } risk)
+        {
+            where.Append(" AND m.risk_tier = @risk");
+            parameters.Add("risk", risk);
+        }
+
+        if (query.Status is "none")
+        {
+            where.Append(" AND m.latest_version = 0");
+        }
+        else if (query.Status is { } status)
+        {
+            where.Append(" AND v.status = @status");
+            parameters.Add("status", status);
+        }
+
+        if (query.Environment is { } environment)
+        {
+            where.Append(" AND EXISTS (SELECT 1 FROM registry.current_deployments e WHERE e.model = m.name AND e.environment = @environment)");
+            parameters.Add("environment", environment);
+        }
+
+        var order = query.Sort switch
+        {
+            "risk" => "CASE m.risk_tier WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END",
+            "version" => "m.latest_version",
+            "updated" => "m.updated_at",
+            _ => "m.name",
+        };
+        var direction = query.Direction == "desc" ? "DESC" : "ASC";
+        parameters.Add("limit", query.PageSize);
+        parameters.Add("offset", (long)(query.Page - 1) * query.PageSize);
+
+        // The page is chosen first (only the columns it needs), then the 25 rows are decorated with
+        // their latest status and deployments: per-row lookups never run for the skipped rows.
+        var needsStatus = query.Status is not null and not "none";
+        var from = " FROM registry.models m" + (needsStatus ? " JOIN registry.model_versions v ON v.model = m.name AND v.version = m.latest_version" : "");
+        var sql = $"""
+            WITH page AS (
+                SELECT m.name, {order} AS sort_key{from}{where}
+                ORDER BY {order} {direction}, m.name {direction}
+                LIMIT @limit OFFSET @offset)
+            SELECT m.name, m.description, m.owner, m.risk_tier AS RiskTier, m.updated_at AS UpdatedAt, m.latest_version AS LatestVersion, v.status AS LatestStatus,
+                   (SELECT string_agg(c.environment || '=' || c.version, ',' ORDER BY c.environment <> 'production', c.environment) FROM registry.current_deployments c WHERE c.model = m.name) AS Deployed
+            FROM page
+            JOIN registry.models m ON m.name = page.name
+            LEFT JOIN registry.model_versions v ON v.model = m.name AND v.version = m.latest_version
+            ORDER BY page.sort_key {direction}, page.name {direction};
+            SELECT count(*){from}{where};
+            """;
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (query.Q is not null)
+        {
+            // ILIKE is costed as nearly free per row, so the planner prefers a sequential scan of every
+            // model; the trigram index answers a substring search in well under a millisecond instead.
+            await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_seqscan = off", transaction: transaction, cancellationToken: cancellationToken));
+        }
+
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+        var rows = (await results.ReadAsync<ModelRow>()).ToList();
+        var total = await results.ReadSingleAsync<long>();
+        await transaction.CommitAsync(cancellationToken);
+        return (rows, total);
+    }
+
+    public async Task<ModelFacets> FacetsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var owners = await connection.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT owner FROM registry.models WHERE owner IS NOT NULL ORDER BY owner LIMIT 500", cancellationToken: cancellationToken));
+        var environments = await connection.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT environment FROM registry.current_deployments ORDER BY environment", cancellationToken: cancellationToken));
+        return new ModelFacets([.. owners], [.. environments]);
+    }
+
+    private static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
