@@ -35,7 +35,7 @@ public static class ReportsApi
         var group = app.MapGroup("/api/v1").WithTags("Reports");
         group.MapGet("/models/{name}/report.pdf", Dossier).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(400, 404, 503);
         group.MapGet("/reports/activity.pdf", Activity).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(400, 503);
-        group.MapGet("/reports/access.pdf", Access).RequireAuthorization(Permissions.ExportEvidence).Produces(200, contentType: PdfType).ProducesProblems(503);
+        group.MapGet("/reports/access.pdf", Access).RequireAuthorization(Permissions.ReviewAccess).Produces(200, contentType: PdfType).ProducesProblems(503);
         return app;
     }
 
