@@ -3,7 +3,9 @@ using Registry.Web.Features;
 using Registry.Web.Features.Account;
 using Registry.Web.Features.Audit;
 using Registry.Web.Features.Demo;
+using Registry.Web.Features.Evidence;
 using Registry.Web.Features.Integrity;
+using Registry.Web.Features.Reports;
 using Registry.Web.Features.Users;
 using Registry.Web.Hosting;
 using Registry.Web.Identity;
@@ -27,6 +29,7 @@ else
 var embedded = await builder.AddRegistryDatabaseAsync();
 builder.Services.AddRegistryProblems();
 builder.Services.AddRegistryApi(builder.Configuration);
+builder.Services.AddRegistryReports(builder.Configuration);
 builder.Services.AddRazorComponents();
 builder.Services.AddRegistryPortal();
 builder.Services.AddOpenApi();
@@ -54,6 +57,8 @@ app.MapAuditCsv();
 app.MapIntegrityFiles();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
+app.MapReportsApi();
+app.MapEvidenceApi();
 
 await app.UseRegistryDemoAsync();
 app.Run();
