@@ -259,6 +259,21 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
         await TabToAsync(page, "figure svg a");
     }
 
+    [Fact]
+    public async Task The_audit_integrity_lineage_and_admin_pages_fit_a_375_pixel_wide_screen()
+    {
+        await portal.ModelAsync("narrow-model", "low", "Used by the small-screen check.");
+        var version = await portal.VersionAsync("narrow-model", Portal.Sha('7'));
+        var page = await portal.SignedInPageAsync(portal.Ada, width: 375, height: 800);
+
+        foreach (var url in new[] { "/audit", "/integrity", $"/models/narrow-model/versions/{version}/lineage", $"/datasets/{Portal.Sha('7')}", "/admin", "/admin/users/dana", "/integrity/proofs/1" })
+        {
+            await VisitAsync(page, url);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{url} is {overflow} px wider than a 375 px screen");
+        }
+    }
+
     /// <summary>Presses Tab until <paramref name="selector"/> has focus (at most 80 times), and checks the focus is visible.</summary>
     private static async Task TabToAsync(IPage page, string selector)
     {
