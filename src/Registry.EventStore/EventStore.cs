@@ -19,8 +19,9 @@ public sealed class EventStore : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly IReadOnlyList<IProjection> _projections;
     private readonly TimeProvider _time;
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _committers;
+    private readonly StreamVersionCache _versions = new();
 
     public EventStore(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections, EventStoreOptions options, TimeProvider timeProvider)
     {
@@ -28,7 +29,7 @@ public sealed class EventStore : IAsyncDisposable
         _projections = [.. projections];
         Options = options;
         _time = timeProvider;
-        _writer = Task.Run(RunWriterAsync);
+        _committers = [Task.Run(RunCommitterAsync), Task.Run(RunCommitterAsync)];
     }
 
     public EventStoreOptions Options { get; }
@@ -111,7 +112,7 @@ public sealed class EventStore : IAsyncDisposable
     /// <summary>The stream's current version (0 when it has no events).</summary>
     public async Task<int> GetStreamVersionAsync(string stream, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(version), 0) FROM registry.events WHERE stream = $1");
+        await using var command = _dataSource.CreateCommand("SELECT coalesce((SELECT version FROM registry.events WHERE stream = $1 ORDER BY version DESC LIMIT 1), 0)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -277,7 +278,7 @@ public sealed class EventStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer;
+        await Task.WhenAll(_committers);
     }
 
     internal static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -313,48 +314,40 @@ public sealed class EventStore : IAsyncDisposable
         return MerkleNodes.RangeHash(whole, hashes);
     }
 
-    private async Task RunWriterAsync()
+    // Two committers pipeline the work: while one commits, the other waits for the head lock in the
+    // database, and only once it holds the lock does it take everything queued meanwhile. A batch is
+    // thus chosen at the last possible moment and grows with the load.
+    private async Task RunCommitterAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingAppend>();
         while (await reader.WaitToReadAsync())
         {
-            batch.Clear();
-            var events = 0;
-            while (batch.Count < Options.MaxBatchAppends && events < Options.MaxBatchEvents && reader.TryRead(out var next))
+            var (batch, failure) = await TryCommitAsync(fixedBatch: null);
+            if (failure is not null)
             {
-                if (next.CancellationToken.IsCancellationRequested)
-                {
-                    next.Completion.TrySetCanceled(next.CancellationToken);
-                    continue;
-                }
-
-                batch.Add(next);
-                events += next.Events.Count;
-            }
-
-            if (batch.Count > 0)
-            {
-                await CommitAsync(batch);
+                await HandleFailureAsync(batch, failure);
             }
         }
     }
 
-    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
+    private async Task CommitAloneAsync(PendingAppend pending)
     {
-        var failure = await TryCommitAsync(batch);
-        if (failure is null)
+        var (batch, failure) = await TryCommitAsync([pending]);
+        if (failure is not null)
         {
-            return;
+            await HandleFailureAsync(batch, failure);
         }
+    }
 
+    private async Task HandleFailureAsync(IReadOnlyList<PendingAppend> batch, Failure failure)
+    {
         if (failure.Kind == FailureKind.Rejected && batch.Count > 1)
         {
             // Something in the batch failed in the database or in a projection. Nothing was
             // committed; give each append its own transaction so only the culprit fails.
             foreach (var pending in batch)
             {
-                await CommitAsync([pending]);
+                await CommitAloneAsync(pending);
             }
 
             return;
@@ -372,16 +365,45 @@ public sealed class EventStore : IAsyncDisposable
         }
     }
 
-    private async Task<Failure?> TryCommitAsync(IReadOnlyList<PendingAppend> batch)
+    private List<PendingAppend> Drain()
+    {
+        var batch = new List<PendingAppend>();
+        var events = 0;
+        while (batch.Count < Options.MaxBatchAppends && events < Options.MaxBatchEvents && _queue.Reader.TryRead(out var next))
+        {
+            if (next.CancellationToken.IsCancellationRequested)
+            {
+                next.Completion.TrySetCanceled(next.CancellationToken);
+                continue;
+            }
+
+            batch.Add(next);
+            events += next.Events.Count;
+        }
+
+        return batch;
+    }
+
+    /// <summary>Commits <paramref name="fixedBatch"/>, or whatever is queued once the head lock is held.</summary>
+    private async Task<(IReadOnlyList<PendingAppend> Batch, Failure? Failure)> TryCommitAsync(IReadOnlyList<PendingAppend>? fixedBatch)
     {
         var committing = false;
+        IReadOnlyList<PendingAppend> batch = fixedBatch ?? [];
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
-            var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToArray();
-            var (head, versions) = await HeadState.LockAsync(connection, transaction, streams, CancellationToken.None);
+            var head = await HeadState.ReadAsync(connection, transaction, forUpdate: true, CancellationToken.None);
+            if (fixedBatch is null)
+            {
+                batch = Drain();
+                if (batch.Count == 0)
+                {
+                    return (batch, null);
+                }
+            }
 
+            var versions = await StreamVersionsAsync(connection, transaction, head, batch);
             var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
             if (head.RecordedAt is { } last && last > now)
             {
@@ -393,9 +415,10 @@ public sealed class EventStore : IAsyncDisposable
             var position = head.Position;
             var rows = new List<EventRow>();
             var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
+            var changed = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var pending in batch)
             {
-                var actual = versions.GetValueOrDefault(pending.Stream);
+                var actual = changed.TryGetValue(pending.Stream, out var v) ? v : versions.GetValueOrDefault(pending.Stream);
                 if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
                 {
                     results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
@@ -416,7 +439,7 @@ public sealed class EventStore : IAsyncDisposable
                     rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
                 }
 
-                versions[pending.Stream] = actual;
+                changed[pending.Stream] = actual;
                 results.Add((pending, new AppendResult.Appended(stored)));
             }
 
@@ -429,6 +452,7 @@ public sealed class EventStore : IAsyncDisposable
                     await projection.ApplyAsync(connection, transaction, all, CancellationToken.None);
                 }
 
+                _versions.Advance(head.ChainHash, chain, changed);
                 committing = true;
                 await transaction.CommitAsync();
             }
@@ -438,15 +462,41 @@ public sealed class EventStore : IAsyncDisposable
                 pending.Completion.TrySetResult(result);
             }
 
-            return null;
+            return (batch, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            if (batch.Count == 0)
+            {
+                // The database failed before anything was taken: fail what waits, or callers would wait forever.
+                batch = Drain();
+            }
+
             var kind = committing ? FailureKind.CommitUnknown
                 : e is NpgsqlException { IsTransient: true } ? FailureKind.Unavailable
                 : FailureKind.Rejected;
-            return new Failure(kind, e);
+            return (batch, new Failure(kind, e));
         }
+    }
+
+    /// <summary>The streams' current versions: from the cache when the log is as this process last left it, else from the table.</summary>
+    private async Task<IReadOnlyDictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HeadState head, IReadOnlyList<PendingAppend> batch)
+    {
+        var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
+        var (known, missing) = _versions.Lookup(head.ChainHash, streams);
+        if (missing.Count == 0)
+        {
+            return known;
+        }
+
+        var read = await HeadState.StreamVersionsAsync(connection, transaction, [.. missing], CancellationToken.None);
+        _versions.Learn(head.ChainHash, missing, read);
+        foreach (var stream in missing)
+        {
+            known[stream] = read.GetValueOrDefault(stream);
+        }
+
+        return known;
     }
 
     private enum FailureKind { Rejected, Unavailable, CommitUnknown }

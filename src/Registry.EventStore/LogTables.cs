@@ -26,7 +26,11 @@ internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange R
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Select + " FOR UPDATE"));
         // Runs after the lock is granted, so under READ COMMITTED it sees every append committed before ours.
-        var versions = new NpgsqlBatchCommand("SELECT stream, max(version) FROM registry.events WHERE stream = ANY($1) GROUP BY stream");
+        // One backward index probe per stream (a GROUP BY max() would read every event of the stream).
+        var versions = new NpgsqlBatchCommand("""
+            SELECT s.stream, (SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1)
+            FROM unnest($1::text[]) AS s(stream)
+            """);
         versions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
         batch.BatchCommands.Add(versions);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -35,10 +39,35 @@ internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange R
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            result[reader.GetString(0)] = reader.GetInt32(1);
+            if (!reader.IsDBNull(1))
+            {
+                result[reader.GetString(0)] = reader.GetInt32(1);
+            }
         }
 
         return (head, result);
+    }
+
+    /// <summary>The current version of each stream that has events (call with the head locked).</summary>
+    public static async Task<Dictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams, CancellationToken cancellationToken)
+    {
+        // One backward index probe per stream (a GROUP BY max() would read every event of the stream).
+        await using var command = new NpgsqlCommand("""
+            SELECT s.stream, (SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1)
+            FROM unnest($1::text[]) AS s(stream)
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(1))
+            {
+                result[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+
+        return result;
     }
 
     private static async Task<HeadState> ReadRowAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -176,4 +205,85 @@ internal static class MerkleNodes
 
     public static byte[] RangeHash(LeafRange range, IReadOnlyDictionary<MerkleNode, byte[]> hashes) =>
         MerkleMath.FoldRight([.. MerkleMath.Decompose(range).Select(n => hashes[n])]);
+}
+
+/// <summary>
+/// Stream versions as of a chain hash. The chain hash names the whole log, so when the locked head
+/// still has the hash this process last committed, no one else appended and the cached versions
+/// are exact; any other head empties the cache. Updated just before each commit: if that commit
+/// fails, the head never gets the new hash and the entries are simply never trusted.
+/// </summary>
+internal sealed class StreamVersionCache
+{
+    private const int Capacity = 100_000;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
+    private byte[] _chain = [];
+
+    public (Dictionary<string, int> Known, List<string> Missing) Lookup(byte[] headChain, IReadOnlyList<string> streams)
+    {
+        var known = new Dictionary<string, int>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        lock (_lock)
+        {
+            SyncTo(headChain);
+            foreach (var stream in streams)
+            {
+                if (_versions.TryGetValue(stream, out var version))
+                {
+                    known[stream] = version;
+                }
+                else
+                {
+                    missing.Add(stream);
+                }
+            }
+        }
+
+        return (known, missing);
+    }
+
+    public void Learn(byte[] headChain, IReadOnlyList<string> streams, IReadOnlyDictionary<string, int> read)
+    {
+        lock (_lock)
+        {
+            if (!_chain.AsSpan().SequenceEqual(headChain))
+            {
+                return;
+            }
+
+            foreach (var stream in streams)
+            {
+                _versions[stream] = read.GetValueOrDefault(stream);
+            }
+        }
+    }
+
+    public void Advance(byte[] fromChain, byte[] toChain, IReadOnlyDictionary<string, int> changed)
+    {
+        lock (_lock)
+        {
+            SyncTo(fromChain);
+            if (_versions.Count > Capacity)
+            {
+                _versions.Clear();
+            }
+
+            foreach (var (stream, version) in changed)
+            {
+                _versions[stream] = version;
+            }
+
+            _chain = toChain;
+        }
+    }
+
+    private void SyncTo(byte[] chain)
+    {
+        if (!_chain.AsSpan().SequenceEqual(chain))
+        {
+            _versions.Clear();
+            _chain = chain;
+        }
+    }
 }

@@ -38,6 +38,7 @@ public static class RegistryCli
         root.Subcommands.Add(EvidenceCommands.BuildVerify(environment));
         root.Subcommands.Add(EvidenceCommands.BuildReport(environment));
         root.Subcommands.Add(DatabaseCommands.BuildMigrate(environment));
+        root.Subcommands.Add(DatabaseCommands.BuildProjections(environment));
         return root;
     }
 

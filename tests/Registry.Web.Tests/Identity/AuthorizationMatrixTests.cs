@@ -163,6 +163,28 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ho
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
+    /// <summary>
+    /// Portal pages name their policy with <c>@attribute [Authorize(Policy = Permissions.X)]</c> (or
+    /// <c>[AllowAnonymous]</c> for sign-in and error pages), so a page and the API it mirrors agree.
+    /// </summary>
+    [Fact]
+    public void Every_portal_page_names_a_permission_or_is_explicitly_anonymous()
+    {
+        var problems = new List<string>();
+        foreach (var page in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+                     .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null))
+        {
+            var anonymous = page.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = page.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
+            if (!anonymous && (policies.Count == 0 || policies.Any(p => p is null || !Permissions.RolesByPolicy.ContainsKey(p))))
+            {
+                problems.Add($"{page.RoutePattern.RawText}: add @attribute [Authorize(Policy = Permissions.X)] or [AllowAnonymous]");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Distinct()));
+    }
+
     [Fact]
     public async Task A_refusal_is_a_problem_document_not_a_redirect()
     {
