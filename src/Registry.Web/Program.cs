@@ -51,7 +51,7 @@ app.MapUsersApi();
 app.MapAccountEndpoints();
 app.MapOpenApi();
 app.MapAuditCsv();
-app.MapIntegrityFiles();
+app.MapIntegrityEndpoints();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 

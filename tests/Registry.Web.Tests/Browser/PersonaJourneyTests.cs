@@ -126,6 +126,9 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
         await portal.ApproveAsync("credit-scorecard", v1, portal.Ivan);
         await portal.ApproveAsync("credit-scorecard", v1, portal.Carla);
         await portal.DeployAsync("credit-scorecard", v1, "production");
+
+        // The as-of control has one-second precision: leave a clear second on either side.
+        await Task.Delay(1100);
         var beforeV2 = DateTimeOffset.UtcNow;
         await Task.Delay(1100);
         var v2 = await portal.VersionAsync("credit-scorecard", Portal.Sha('d'), parent: v1, sklearn: "1.5.1", auc: 0.84);
@@ -164,7 +167,7 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
     }
 
     [Fact]
-    public async Task An_auditor_verifies_the_log_checks_a_proof_and_downloads_the_report()
+    public async Task An_auditor_signs_in_verifies_the_log_and_checks_an_event_s_proof()
     {
         await portal.ModelAsync("demand-forecaster", "low", "Forecasts weekly demand per store.");
         var version = await portal.VersionAsync("demand-forecaster", Portal.Sha('a'));
@@ -186,14 +189,6 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
         await VisitAsync(page, null, "proof");
 
         await VisitAsync(page, $"/models/demand-forecaster/versions/{version}");
-        await VisitAsync(page, "/models/demand-forecaster");
-        var href = await page.GetByRole(AriaRole.Link, new() { Name = "Dossier (PDF)" }).GetAttributeAsync("href");
-        var report = await page.Context.APIRequest.GetAsync(href!, new() { Timeout = 120_000 });
-        var pdf = await report.BodyAsync();
-
-        Assert.Equal(200, report.Status);
-        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
-        await File.WriteAllBytesAsync(Path.Combine(Screenshots.ArtifactFolder, "demand-forecaster-dossier.pdf"), pdf);
     }
 
     [Fact]
