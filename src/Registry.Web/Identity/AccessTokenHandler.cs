@@ -74,7 +74,6 @@ internal sealed class AccessTokenHandler(
 
         var roles = reader.GetFieldValue<string[]>(4);
         var displayName = reader.GetString(5);
-        await reader.DisposeAsync();
         await usage.TouchAsync(id, now, Context.RequestAborted);
         return Success(username, displayName, roles, id);
     }

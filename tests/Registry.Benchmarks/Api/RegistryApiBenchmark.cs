@@ -182,6 +182,14 @@ public sealed class RegistryApiBenchmark : IBenchmark
 
     private sealed class BenchHost : RegistryApp
     {
+        public BenchHost()
+        {
+            // Test projects get the web project's content root from Mvc.Testing's build targets; a benchmark says it here.
+            var root = Path.Combine(Registry.Web.Hosting.RepositoryRoot.Find(), "src", "Registry.Web");
+            Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_REGISTRY_WEB", root);
+            Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_Registry_Web", root);
+        }
+
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);

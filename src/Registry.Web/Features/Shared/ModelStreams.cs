@@ -2,6 +2,8 @@
 // version the decision was based on, and on a concurrency conflict reload and decide again.
 // States are cached per stream with their version; a read checks the version (one index lookup)
 // before trusting the cache, a write just appends at the cached version and lets a conflict tell.
+// Within a process, commands on one stream take turns (striped locks), so they do not race each
+// other into conflicts; across replicas the conflict-and-retry loop does the same job.
 using Microsoft.Extensions.Caching.Memory;
 using Registry.Core;
 using Registry.Core.Models;
@@ -18,6 +20,9 @@ public sealed record CommandOutcome(ModelState State, IReadOnlyList<StoredEvent>
 public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy policy, ModelStateCache cache)
 {
     private const int Attempts = 4;
+    private const int Stripes = 256;
+
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
 
     public async Task<LoadedModel> LoadAsync(string model, CancellationToken cancellationToken)
     {
@@ -48,6 +53,20 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
     public async Task<(CommandOutcome? Outcome, Rejection? Rejection)> HandleAsync(string model, ModelCommand command, AppendMetadata metadata, CancellationToken cancellationToken)
     {
         var stream = ModelEventJson.StreamOf(model);
+        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(stream) % Stripes)];
+        await stripe.WaitAsync(cancellationToken);
+        try
+        {
+            return await DecideAndAppendAsync(model, stream, command, metadata, cancellationToken);
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    private async Task<(CommandOutcome? Outcome, Rejection? Rejection)> DecideAndAppendAsync(string model, string stream, ModelCommand command, AppendMetadata metadata, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             var loaded = attempt == 0 && cache.TryGet(stream, out var cached) ? cached : await ReloadAsync(stream, cancellationToken);

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Registry.Web.Tests.Features;
+
+public sealed class ReadModelTests(RegistryApiFixture app) : IClassFixture<RegistryApiFixture>
+{
+    private static readonly string[] Tables =
+    [
+        "models ORDER BY name", "model_versions ORDER BY model, version", "version_datasets ORDER BY model, version, role, name",
+        "version_dependencies ORDER BY model, version, ecosystem, name", "approvals ORDER BY position", "deployments ORDER BY position",
+        "current_deployments ORDER BY model, environment", "rollback_requests ORDER BY id",
+    ];
+
+    [Fact]
+    public async Task Rebuilding_the_model_projection_from_the_log_gives_the_same_tables()
+    {
+        await app.CreateModelAsync("rebuilt", "high");
+        var v1 = await app.RegisterAsync("rebuilt");
+        await app.As("dana").PostAsync($"/api/v1/models/rebuilt/versions/{v1}/submit", null);
+        await app.As("ivan").PostAsJsonAsync($"/api/v1/models/rebuilt/versions/{v1}/approvals", new { decision = "approve", comment = "ok" });
+        await app.As("carla").PostAsJsonAsync($"/api/v1/models/rebuilt/versions/{v1}/approvals", new { decision = "approve", comment = "ok" });
+        await app.DeployAsync("rebuilt", v1, "production");
+        await app.DeployAsync("rebuilt", await app.RegisterAsync("rebuilt", datasetSha: Hashes.B, parentVersion: 1), "staging");
+        await app.As("dana").PostAsJsonAsync("/api/v1/models/rebuilt/rollback-requests", new { environment = "staging", reason = "r" });
+        await app.As("dana").PatchJsonAsync("/api/v1/models/rebuilt", new { owner = "team-z", tags = new Dictionary<string, string> { ["k"] = "v" } });
+        var before = await SnapshotAsync();
+
+        await app.Services.GetRequiredService<EventStore.EventStore>().RebuildProjectionsAsync(["models"]);
+
+        Assert.Equal(before, await SnapshotAsync());
+        Assert.Contains("team-z", before, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_on_one_model_get_dense_version_numbers_and_none_fails()
+    {
+        await app.CreateModelAsync("contended");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            app.As(i % 2 == 0 ? "dana" : "dave").PostAsJsonAsync("/api/v1/models/contended/versions", RegistryApiFixture.VersionBody(notes: $"run {i}"))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var versions = await Task.WhenAll(responses.Select(async r => (await r.JsonAsync()).GetProperty("version").GetInt32()));
+        Assert.Equal(Enumerable.Range(1, 12), versions.Order());
+    }
+
+    private async Task<string> SnapshotAsync()
+    {
+        var parts = new List<string>();
+        foreach (var table in Tables)
+        {
+            await using var command = app.DataSource.CreateCommand($"SELECT coalesce(json_agg(t)::text, '[]') FROM (SELECT * FROM registry.{table}) t");
+            parts.Add((string)(await command.ExecuteScalarAsync())!);
+        }
+
+        return string.Join("\n", parts);
+    }
+}
