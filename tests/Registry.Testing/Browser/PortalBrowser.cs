@@ -55,6 +55,7 @@ public class PortalBrowser : RegistryApp
             throw new InvalidOperationException("Kestrel started without an address");
         }
 
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -74,7 +75,9 @@ public class PortalBrowser : RegistryApp
             Locale = "en-GB",
             TimezoneId = "UTC",
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: two cores are shared by the whole suite, and a page that renders slowly is not a failure of these tests.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(30_000);
         return await context.NewPageAsync();
     }
 
