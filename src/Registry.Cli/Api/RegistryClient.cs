@@ -62,19 +62,38 @@ public sealed class RegistryClient(HttpClient http, IReadOnlyList<TimeSpan> retr
     public Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken) =>
         SendJsonAsync(HttpMethod.Post, path, body, cancellationToken);
 
-    /// <summary>Streams a response body (zip, PDF) into a file; returns its size.</summary>
+    /// <summary>
+    /// Streams a response body (zip, PDF) into a file and returns its size. A body cut off half way
+    /// is retried like a failed request; the destination only ever holds a complete download.
+    /// </summary>
     public async Task<long> DownloadAsync(string path, string destination, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Api(path)), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
         var temporary = destination + ".part";
-        await using (var file = File.Create(temporary))
+        for (var attempt = 0; ; attempt++)
         {
-            await response.Content.CopyToAsync(file, cancellationToken);
-        }
+            try
+            {
+                using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Api(path)), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                await using (var file = File.Create(temporary))
+                {
+                    await response.Content.CopyToAsync(file, cancellationToken);
+                }
 
-        File.Move(temporary, destination, overwrite: true);
-        return new FileInfo(destination).Length;
+                File.Move(temporary, destination, overwrite: true);
+                return new FileInfo(destination).Length;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                File.Delete(temporary);
+                if (attempt >= retryDelays.Count)
+                {
+                    throw new ApiUnavailableException($"GET {new Uri(BaseUrl, Api(path))}: the download broke off ({e.Message}) (after {attempt + 1} attempts)", e);
+                }
+
+                await Task.Delay(retryDelays[attempt], cancellationToken);
+            }
+        }
     }
 
     private async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)

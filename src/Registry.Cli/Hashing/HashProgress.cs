@@ -23,7 +23,7 @@ public class ByteCounter : IHashProgress
 }
 
 /// <summary>Hashes a list of named inputs, showing progress the way the output allows.</summary>
-public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log)
+public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long largeInputBytes = HashingDisplay.LargeInputBytes)
 {
     /// <summary>Below this, hashing takes well under a second and a bar would only flicker.</summary>
     public const long LargeInputBytes = 64L << 20;
@@ -33,7 +33,7 @@ public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log)
     public async Task<IReadOnlyList<ContentHash>> HashAllAsync(IReadOnlyList<(string Label, HashPlan Plan)> inputs, CancellationToken cancellationToken)
     {
         var total = inputs.Sum(i => i.Plan.TotalBytes);
-        if (terminal is not null && total >= LargeInputBytes)
+        if (terminal is not null && total >= largeInputBytes)
         {
             return await WithBarAsync(terminal, inputs, cancellationToken);
         }
@@ -70,7 +70,7 @@ public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log)
         var counter = new ByteCounter();
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporter = plan.TotalBytes >= LargeInputBytes ? ReportEveryAsync(label, plan.TotalBytes, counter, clock, stop.Token) : Task.CompletedTask;
+        var reporter = plan.TotalBytes >= largeInputBytes ? ReportEveryAsync(label, plan.TotalBytes, counter, clock, stop.Token) : Task.CompletedTask;
         ContentHash hash;
         try
         {

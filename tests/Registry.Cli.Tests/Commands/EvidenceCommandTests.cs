@@ -72,4 +72,38 @@ public sealed class EvidenceCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(zip), File.ReadAllBytes(_temp.Combine("out/churn.zip")));
         Assert.Contains("OK         2 event(s)", cli.Out.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_download_that_breaks_off_is_retried_then_exits_3_leaving_no_partial_file()
+    {
+        var server = new FakeServer((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new BrokenStream()) });
+        var cli = new CliRunner(_temp.Path, server, new() { ["REGISTRY_URL"] = "http://registry.test", ["REGISTRY_TOKEN"] = "t" });
+
+        var exit = await cli.RunAsync("evidence", "export", "churn", "-o", "bundle.zip");
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Equal(3, server.Requests.Count);
+        Assert.Contains("the download broke off", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp.Path, "bundle.zip*"));
+    }
+
+    /// <summary>A response body that fails after its first bytes, as a dropped connection does.</summary>
+    private sealed class BrokenStream : MemoryStream
+    {
+        private bool _sent;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_sent)
+            {
+                throw new IOException("connection reset by peer");
+            }
+
+            _sent = true;
+            buffer.Span[..2].Fill((byte)'P');
+            return ValueTask.FromResult(2);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new IOException("connection reset by peer");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -112,5 +113,29 @@ public sealed class RegisterEndToEndTests(CliHost host) : IClassFixture<CliHost>
         Assert.Equal(ExitCodes.Rejected, exit);
         Assert.Contains("404", cli.Error.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, await host.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_rollback_requested_from_the_command_line_targets_the_version_deployed_before()
+    {
+        var cli = host.Cli(_work.Path);
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("model", "create", "ranker-e2e", "--risk-tier", "low"));
+        TrainingRun("v1\n", "1.0.0");
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("version", "register", "ranker-e2e", "--artifact", "model"));
+        TrainingRun("v2\n", "1.0.1");
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("version", "register", "ranker-e2e", "--artifact", "model"));
+        using (var admin = host.CreateAdminClient())
+        {
+            foreach (var version in new[] { 1, 2 })
+            {
+                var deployed = await admin.PostAsJsonAsync("/api/v1/models/ranker-e2e/deployments", new { version, environment = "staging", reference = $"CHG-{version}" });
+                Assert.True(deployed.IsSuccessStatusCode, await deployed.Content.ReadAsStringAsync());
+            }
+        }
+
+        var exit = await cli.RunAsync("rollback", "request", "ranker-e2e", "--environment", "staging", "--reason", "p99 latency doubled");
+
+        Assert.True(exit == ExitCodes.Ok, cli.Error.ToString());
+        Assert.Matches(@"Rollback request \S+ for ranker-e2e in staging: version 2 → 1, pending", cli.Out.ToString());
     }
 }

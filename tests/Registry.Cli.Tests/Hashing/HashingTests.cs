@@ -194,4 +194,24 @@ public sealed class HashingTests : IDisposable
         Assert.Contains("hashed artifact weights.bin: 3 B", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("sha256 ba7816bf", log.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task On_a_terminal_large_inputs_get_a_progress_bar_with_bytes_per_second()
+    {
+        var path = _temp.Write("weights.bin", new byte[3 * FileHasher.BufferSize]);
+        var screen = new StringWriter();
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+        });
+
+        var hashes = await new HashingDisplay(terminal, TextWriter.Null, largeInputBytes: FileHasher.BufferSize).HashAllAsync([("artifact", ContentHasher.Plan(path))], CancellationToken.None);
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[3 * FileHasher.BufferSize])), Assert.Single(hashes).Sha256);
+        Assert.Contains("artifact", screen.ToString(), StringComparison.Ordinal);
+        Assert.Contains("100%", screen.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/s", screen.ToString(), StringComparison.Ordinal);
+    }
 }

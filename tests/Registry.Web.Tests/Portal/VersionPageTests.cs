@@ -154,4 +154,26 @@ public sealed class VersionPageTests(VersionPageTests.Fixture app) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, page.Status);
         Assert.Contains("churn has no version 99", page.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task As_of_before_a_decision_the_version_shows_as_it_stood_then_and_offers_no_action()
+    {
+        await app.CreateModelAsync("timeline");
+        await app.RegisterAsync("timeline");
+        await app.SubmitAsync("timeline", 1);
+        await Task.Delay(20);
+        var beforeDecision = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        await app.DecideAsync("timeline", 1, "olga");
+        using var browser = app.BrowserFor("olga");
+
+        var then = await browser.GetAsync($"/models/timeline/versions/1?asOf={Uri.EscapeDataString(beforeDecision.ToString("O"))}");
+        var now = await browser.GetAsync("/models/timeline/versions/1");
+
+        Assert.NotNull(then.One(".rg-asof-banner"));
+        Assert.Equal("pending-approval", then.One("h1 [data-state]")!.GetAttribute("data-state"));
+        Assert.Null(then.One("#decide"));
+        Assert.Null(now.One(".rg-asof-banner"));
+        Assert.Equal("approved", now.One("h1 [data-state]")!.GetAttribute("data-state"));
+    }
 }

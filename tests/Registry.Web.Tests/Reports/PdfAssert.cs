@@ -13,11 +13,11 @@ public static partial class PdfAssert
         for (var i = 0; i < pages.Count; i++)
         {
             var numbers = PageNumber().Matches(pages[i]).Select(m => (Page: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Of: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
-            Assert.Contains((i + 1, pages.Count), numbers);
+            Assert.True(numbers.Contains((i + 1, pages.Count)), $"page {i + 1} of {pages.Count} does not say \"{i + 1} / {pages.Count}\"; its last lines: {string.Join(" | ", pages[i].Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(4))}");
         }
     }
 
-    [GeneratedRegex(@"(?m)^\s*(\d+) ?/ ?(\d+)\s*$")]
+    [GeneratedRegex(@"(?m)(?:^|\s)(\d+) ?/ ?(\d+)\s*$")]
     private static partial Regex PageNumber();
 }
 

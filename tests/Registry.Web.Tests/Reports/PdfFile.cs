@@ -32,6 +32,9 @@ public sealed partial class PdfFile : IDisposable
 
     public string Text => string.Join("\n", PageTexts);
 
+    /// <summary>The text with every run of white space made one space: a phrase wrapped in a narrow column still matches.</summary>
+    public string NormalizedText => Whitespace().Replace(Text, " ");
+
     /// <summary>The text with all white space removed: a hash wrapped across lines still matches.</summary>
     public string CompactText => Whitespace().Replace(Text, "");
 

@@ -2,6 +2,7 @@
 // registry that has no models and no demo accounts yet, then print the demo sign-ins at every start.
 using Dapper;
 using Npgsql;
+using Registry.EventStore.Checkpoints;
 
 namespace Registry.Web.Features.Demo;
 
@@ -33,6 +34,12 @@ public static class DemoHosting
                 await using var scope = app.Services.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<DemoSeed>().SeedAsync(cancellationToken);
                 app.Logger.LogInformation("Seeded the demo in {Elapsed:0} ms", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+                // End on a signed checkpoint, so the integrity page and the dashboard have one to show at once.
+                if (app.Services.GetService<CheckpointSigner>() is { } signer)
+                {
+                    await signer.SignAsync(cancellationToken);
+                }
             }
 
             var present = (await connection.QueryAsync<string>(new CommandDefinition(

@@ -54,6 +54,13 @@ public sealed class EvidenceBundle(NpgsqlDataSource dataSource, TimeProvider tim
     /// <summary>Streams the zip; entries are written in order, each compressed as it goes.</summary>
     public async Task WriteAsync(EvidencePlan plan, Stream output, CancellationToken cancellationToken)
     {
+        var body = new AsyncOnlyStream(output);
+        await WriteZipAsync(plan, body, cancellationToken);
+        await body.FlushAsync(cancellationToken);
+    }
+
+    private async Task WriteZipAsync(EvidencePlan plan, Stream output, CancellationToken cancellationToken)
+    {
         await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
         var checkpoint = plan.Checkpoint;
 
@@ -194,6 +201,74 @@ public sealed class EvidenceBundle(NpgsqlDataSource dataSource, TimeProvider tim
     {
         await using var stream = await Entry(zip, name, plan).OpenAsync(cancellationToken);
         await stream.WriteAsync(content, cancellationToken);
+    }
+
+    /// <summary>
+    /// The response body forbids synchronous writes, and the zip writer still makes a few small ones
+    /// (local headers, data descriptors): those are held and sent with the next asynchronous write.
+    /// </summary>
+    private sealed class AsyncOnlyStream(Stream inner) : Stream
+    {
+        private readonly MemoryStream _held = new();
+        private long _position;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _held.Write(buffer);
+            _position += buffer.Length;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await SendHeldAsync(cancellationToken);
+            await inner.WriteAsync(buffer, cancellationToken);
+            _position += buffer.Length;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            await SendHeldAsync(cancellationToken);
+            await inner.FlushAsync(cancellationToken);
+        }
+
+        public override void Flush()
+        {
+            // Held bytes go out with the next asynchronous write or flush.
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private async ValueTask SendHeldAsync(CancellationToken cancellationToken)
+        {
+            if (_held.Length > 0)
+            {
+                await inner.WriteAsync(_held.GetBuffer().AsMemory(0, (int)_held.Length), cancellationToken);
+                _held.SetLength(0);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _held.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Collects small writes into 64 KiB chunks, so the zip's deflater sees few, large async writes.</summary>

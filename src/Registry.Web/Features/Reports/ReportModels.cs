@@ -119,13 +119,16 @@ public sealed record TokenFacts(string Name, DateTimeOffset IssuedAt, Person Iss
 
 public sealed record UserAccessFacts(
     Person User,
-    bool Active,
+    bool HasRoles,
     DateTimeOffset CreatedAt,
     Person? CreatedBy,
+    string Source,
     IReadOnlyList<RoleGrantFacts> Roles,
     IReadOnlyList<RoleChangeFacts> RoleHistory,
     DateTimeOffset? LastSignInAt,
-    int SignInCount,
+    int SignIns,
+    int SignInFailures,
+    int LockOuts,
     IReadOnlyList<TokenFacts> Tokens);
 
 /// <summary>Users, their roles and who granted them, sign-ins and tokens: for access reviews.</summary>

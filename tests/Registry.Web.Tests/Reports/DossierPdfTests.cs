@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Registry.Web.Features.Reports;
+
+namespace Registry.Web.Tests.Reports;
+
+/// <summary>The dossier printed from facts built by hand: layout, pagination and text, no database.</summary>
+public sealed class DossierPdfTests : IDisposable
+{
+    private readonly PdfPrinter _printer = new(Options.Create(new ReportOptions()), NullLogger<PdfPrinter>.Instance);
+
+    private async Task<PdfFile> PrintAsync(ModelDossier dossier)
+    {
+        var html = await new ReportRenderer(EmptyServices.Instance, NullLoggerFactory.Instance)
+            .RenderAsync<DossierReport>(new Dictionary<string, object?> { [nameof(DossierReport.Dossier)] = dossier });
+        return new PdfFile(Assert.IsType<PrintOutcome.Printed>(await _printer.PrintAsync(html, CancellationToken.None)).Pdf);
+    }
+
+    [Fact]
+    public async Task The_dossier_is_an_A4_pdf_with_selectable_text_numbered_pages_and_a_clean_structure()
+    {
+        using var pdf = await PrintAsync(SampleReports.Dossier());
+
+        Assert.Contains("(A4)", pdf.PageSize, StringComparison.Ordinal);
+        Assert.True(pdf.Pages >= 2, $"{pdf.Pages} pages");
+        PdfAssert.EveryPageNumbered(pdf);
+        pdf.Check();
+        Assert.DoesNotContain("Type 3", pdf.Fonts.Split('\n').Where(l => l.Contains("DejaVu", StringComparison.Ordinal)), StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dossier_holds_every_fact_the_contract_lists()
+    {
+        using var pdf = await PrintAsync(SampleReports.Dossier());
+
+        var text = pdf.NormalizedText;
+        var compact = pdf.CompactText;
+        foreach (var expected in (string[])["churn", "Prioritise retention calls", "Not for credit decisions", "high", "scikit-learn", "1.4.2", "auc", "0.91",
+            SampleReports.Approver, "Backtest looks right; ship it.", "production", "staging", "CHG-4", "rb-7f3a", "Latency regression",
+            "Lineage", "Who changed what", "change number 12", "registry.test", "4211"])
+        {
+            Assert.Contains(expected, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(SampleReports.DatasetHash, compact, StringComparison.Ordinal);
+        Assert.Contains(SampleReports.Root, compact, StringComparison.Ordinal);
+        Assert.Contains(SampleReports.Checkpoint.KeyFingerprintHex, compact, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dossier_of_many_versions_prints_its_lineage_in_parts_and_stays_numbered()
+    {
+        using var pdf = await PrintAsync(SampleReports.Dossier(versions: 60));
+
+        Assert.True(pdf.Pages > 10, $"{pdf.Pages} pages");
+        PdfAssert.EveryPageNumbered(pdf);
+        Assert.Contains("Versions v1 · approved to v24 · approved", pdf.NormalizedText, StringComparison.Ordinal);
+        Assert.Contains("v60 · pending-approval", pdf.NormalizedText, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _printer.Dispose();
+}
