@@ -54,7 +54,7 @@ app.MapUsersApi();
 app.MapAccountEndpoints();
 app.MapOpenApi();
 app.MapAuditCsv();
-app.MapIntegrityFiles();
+app.MapIntegrityEndpoints();
 app.MapRazorComponents<App>();
 app.MapRegistryApi();
 app.MapReportsApi();

@@ -20,6 +20,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+// WebApplicationFactory looks for the web project beside the solution; ours lives under src/.
+Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_REGISTRY_WEB", Path.Combine(Registry.Web.Hosting.RepositoryRoot.Find(), "src", "Registry.Web"));
 Directory.CreateDirectory(output);
 var benchmarks = typeof(IBenchmark).Assembly.GetTypes()
     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchmark).IsAssignableFrom(t))

@@ -12,13 +12,22 @@ public class RegistryApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     private readonly string _signingKey = Path.Combine(Path.GetTempPath(), $"registry-key-{Guid.NewGuid():N}.pem");
 
+    private readonly string? _existingDatabase;
+
+    public RegistryApp()
+    {
+    }
+
+    /// <summary>A host over a database that already exists (benchmarks share one generated at scale).</summary>
+    protected RegistryApp(string existingConnectionString) => _existingDatabase = existingConnectionString;
+
     public string ConnectionString { get; private set; } = "";
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
+        ConnectionString = _existingDatabase ?? await TestCluster.CreateDatabaseAsync(GetType().Name);
         DataSource = NpgsqlDataSource.Create(ConnectionString);
     }
 
@@ -37,7 +46,7 @@ public class RegistryApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public HttpClient CreateTokenClient(string token)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

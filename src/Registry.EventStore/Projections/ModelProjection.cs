@@ -65,9 +65,9 @@ public sealed class ModelProjection : IProjection
                 break;
             case VersionRegistered e:
                 Sql(batch, """
-                    INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at)
-                    VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7)
-                    """, model, e.Version, e.Artifact.Uri, e.Artifact.Sha256, e.ParentVersion, e.RegisteredBy, at);
+                    INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at, registration)
+                    VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7, $8)
+                    """, model, e.Version, e.Artifact.Uri, e.Artifact.Sha256, e.ParentVersion, e.RegisteredBy, at, new JsonbValue(stored.Data.GetRawText()));
                 Sql(batch, "UPDATE registry.models SET latest_version = greatest(latest_version, $2), last_position = $3 WHERE name = $1", model, e.Version, stored.Position);
                 if (e.Datasets.Count > 0)
                 {
@@ -135,7 +135,7 @@ public sealed class ModelProjection : IProjection
     }
 
     private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at) =>
-        Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description);
+        Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5, decided_rule = $6 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description, Jsonb(rule));
 
     private static JsonbValue Jsonb<T>(T value) => new(JsonSerializer.Serialize(value, ModelEventJson.Options));
 

@@ -33,8 +33,10 @@ public static class RegistryApi
         services.AddSingleton(ApprovalPolicyFrom(configuration.GetSection("Registry:ApprovalPolicy")));
         services.AddSingleton<ModelStateCache>();
         services.AddSingleton<ModelStreams>();
+        services.AddSingleton<ReadModels>();
         services.AddExceptionHandler<BadRequestProblems>();
         services.AddRegistryOpenApiConventions();
+        services.AddSingleton<IStartupFilter, ServerTimingStartupFilter>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
 

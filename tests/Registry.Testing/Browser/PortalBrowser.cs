@@ -3,6 +3,7 @@
 // package), and a machine without it fails the tests with the command that installs it.
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,13 @@ public class PortalBrowser : RegistryApp
     /// <summary>Where the browser reaches the host, e.g. <c>http://127.0.0.1:43121</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Browser journeys sign in several people within a minute, past the default sign-in rate limit.</summary>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Registry:SignIn:AttemptsPerMinute", "1000");
+    }
+
     public override async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -39,11 +47,15 @@ public class PortalBrowser : RegistryApp
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
+
+        // HTTP clients of the tests (API seeding) go to the same real server as the browser.
+        ClientOptions.BaseAddress = BaseAddress;
         if (addresses.Count == 0)
         {
             throw new InvalidOperationException("Kestrel started without an address");
         }
 
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -63,7 +75,9 @@ public class PortalBrowser : RegistryApp
             Locale = "en-GB",
             TimezoneId = "UTC",
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: two cores are shared by the whole suite, and a page that renders slowly is not a failure of these tests.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(30_000);
         return await context.NewPageAsync();
     }
 

@@ -47,6 +47,23 @@ public sealed class ReadModelTests(RegistryApiFixture app) : IClassFixture<Regis
         Assert.Equal(Enumerable.Range(1, 12), versions.Order());
     }
 
+    [Fact]
+    public async Task Reads_from_the_tables_equal_the_state_folded_from_the_log()
+    {
+        await app.CreateModelAsync("two-paths", "high");
+        var v1 = await app.ApprovedVersionAsync("two-paths");
+        await app.DeployAsync("two-paths", v1, "staging");
+        await app.As("dana").PatchJsonAsync("/api/v1/models/two-paths", new { tags = new Dictionary<string, string> { ["z"] = "1", ["a"] = "2" } });
+        var later = Uri.EscapeDataString(DateTime.UtcNow.AddDays(1).ToString("O"));
+
+        foreach (var url in new[] { "/api/v1/models/two-paths", $"/api/v1/models/two-paths/versions/{v1}" })
+        {
+            var fromTables = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync(url));
+            var folded = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync($"{url}?asOf={later}"));
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(fromTables, folded), $"{url}\n{fromTables}\n{folded}");
+        }
+    }
+
     private async Task<string> SnapshotAsync()
     {
         var parts = new List<string>();

@@ -82,6 +82,13 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ho
         new("GET", "/api/v1/reports/activity.pdf", Permissions.ExportEvidence, Query: "?from=not-a-time"),
         new("GET", "/api/v1/reports/access.pdf", Permissions.ReviewAccess),
 
+        // Integrity (Features/Integrity/IntegrityApi.cs)
+        new("GET", "/api/v1/integrity/checkpoint", Permissions.Read),
+        new("POST", "/api/v1/integrity/checkpoints", Permissions.SignCheckpoint),
+        new("GET", "/api/v1/integrity/proofs/inclusion", Permissions.Read),
+        new("GET", "/api/v1/integrity/proofs/consistency", Permissions.Read),
+        new("GET", "/api/v1/integrity/verify", Permissions.VerifyIntegrity),
+
         // Webhooks (Features/Webhooks)
         new("POST", "/api/v1/webhooks", Permissions.ManageWebhooks, n => new { url = $"https://hooks.example.com/{n}" }),
         new("GET", "/api/v1/webhooks", Permissions.ManageWebhooks),

@@ -15,7 +15,7 @@ public static class DiffApi
     }
 
     /// <summary>What changed from version <paramref name="from"/> to version <paramref name="to"/>.</summary>
-    public static async Task<Results<Ok<VersionDiff>, ProblemHttpResult>> Get(string name, int? from, int? to, ModelStreams models, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<VersionDiff>, ProblemHttpResult>> Get(string name, int? from, int? to, ModelStreams models, ReadModels reads, CancellationToken cancellationToken)
     {
         if (from is null)
         {
@@ -25,6 +25,11 @@ public static class DiffApi
         if (to is null)
         {
             return ApiProblems.Invalid("to", "to (a version number) is required");
+        }
+
+        if (Core.Validation.IsName(name) && await reads.RegistrationsAsync(name, from.Value, to.Value, cancellationToken) is ({ } a0, { } b0))
+        {
+            return TypedResults.Ok(VersionDiff.Between(a0, b0));
         }
 
         var (loaded, problem) = await ModelsApi.LoadAsync(name, null, models, cancellationToken);

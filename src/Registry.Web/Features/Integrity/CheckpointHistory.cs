@@ -21,10 +21,6 @@ public sealed class CheckpointHistory(NpgsqlDataSource dataSource)
     public async Task<Checkpoint?> OfSizeAsync(long treeSize, CancellationToken cancellationToken) =>
         (await QueryAsync($"SELECT {Columns} FROM registry.checkpoints WHERE tree_size = @n ORDER BY id DESC LIMIT 1", treeSize, cancellationToken)).FirstOrDefault();
 
-    /// <summary>The smallest checkpoint that covers <paramref name="position"/>, the first signed root that includes that event.</summary>
-    public async Task<Checkpoint?> FirstCoveringAsync(long position, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM registry.checkpoints WHERE tree_size >= @n ORDER BY tree_size, id LIMIT 1", position, cancellationToken)).FirstOrDefault();
-
     /// <summary>A page of checkpoints, newest first, those with an id below <paramref name="before"/>.</summary>
     public async Task<IReadOnlyList<Checkpoint>> PageAsync(long? before, CancellationToken cancellationToken) =>
         await QueryAsync(

@@ -1,4 +1,4 @@
-// The latest (or any) checkpoint as the three files OpenSSL needs: the signed text, the DER
+// The integrity API (IntegrityApi), and the latest (or any) checkpoint as the three files OpenSSL needs: the signed text, the DER
 // signature and the PEM public key (`latest` names the newest one); and any event's envelope,
 // the exact bytes its leaf hash was computed over.
 using Registry.EventStore.Checkpoints;
@@ -8,8 +8,9 @@ namespace Registry.Web.Features.Integrity;
 
 public static class IntegrityFiles
 {
-    public static IEndpointRouteBuilder MapIntegrityFiles(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapIntegrityEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapIntegrityApi();
         var group = app.MapGroup("/integrity/checkpoints/{id}").RequireAuthorization(Permissions.Read).ExcludeFromDescription();
         group.MapGet("/checkpoint.txt", async (string id, CheckpointHistory checkpoints, CancellationToken ct) =>
             await FindAsync(id, checkpoints, ct) is { } c ? Results.Text(c.Body, "text/plain; charset=utf-8") : Results.NotFound());

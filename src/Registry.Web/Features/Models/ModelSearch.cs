@@ -121,9 +121,16 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource)
             await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_seqscan = off", transaction: transaction, cancellationToken: cancellationToken));
         }
 
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
-        var rows = (await results.ReadAsync<ModelRow>()).ToList();
-        var total = await results.ReadSingleAsync<long>();
+        List<ModelRow> rows;
+        long total;
+        // The multi-result reader must be closed before COMMIT: committing with it open leaves the
+        // pooled connection mid-protocol, and the next request to get that connection fails.
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)))
+        {
+            rows = (await results.ReadAsync<ModelRow>()).ToList();
+            total = await results.ReadSingleAsync<long>();
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return (rows, total);
     }

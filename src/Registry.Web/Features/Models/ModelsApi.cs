@@ -110,8 +110,20 @@ public static class ModelsApi
         return TypedResults.Ok(new Page<ModelSummary>(items, reader.GetInt64(0)));
     }
 
-    public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, string? asOf, ModelStreams models, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, string? asOf, ModelStreams models, ReadModels reads, HttpContext context, CancellationToken cancellationToken)
     {
+        if (asOf is null && Core.Validation.IsName(name))
+        {
+            var current = await reads.ModelAsync(name, cancellationToken);
+            if (current is null)
+            {
+                return ApiProblems.NotFound($"no model named '{name}'");
+            }
+
+            context.Response.Headers.ETag = $"\"r{current.Revision.ToString(CultureInfo.InvariantCulture)}\"";
+            return TypedResults.Ok(current);
+        }
+
         var (loaded, problem) = await LoadAsync(name, asOf, models, cancellationToken);
         if (problem is not null)
         {

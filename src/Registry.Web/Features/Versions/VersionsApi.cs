@@ -142,8 +142,13 @@ public static class VersionsApi
         return TypedResults.Ok(new Page<VersionSummary>(items, reader.GetInt64(0)));
     }
 
-    public static async Task<Results<Ok<VersionView>, ProblemHttpResult>> Get(string name, int version, string? asOf, ModelStreams models, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<VersionView>, ProblemHttpResult>> Get(string name, int version, string? asOf, ModelStreams models, ReadModels reads, CancellationToken cancellationToken)
     {
+        if (asOf is null && Core.Validation.IsName(name) && await reads.VersionAsync(name, version, cancellationToken) is { } current)
+        {
+            return TypedResults.Ok(current);
+        }
+
         var (loaded, problem) = await ModelsApi.LoadAsync(name, asOf, models, cancellationToken);
         if (problem is not null)
         {

@@ -99,7 +99,8 @@
     g.nodes().forEach(function (id) {
       var n = g.node(id);
       var node = n.data;
-      var holder = node.href ? el("a", { href: node.href, "aria-label": n.lines.join(", ") }, nodes) : el("g", { role: "img", "aria-label": n.lines.join(", ") }, nodes);
+      // A link's name comes from its text lines (what a sighted user reads); an unlinked node is an image named by them.
+      var holder = node.href ? el("a", { href: node.href }, nodes) : el("g", { role: "img", "aria-label": n.lines.join(" ") }, nodes);
       var cls = "lineage-node lineage-" + node.kind + (node.current ? " lineage-current" : "");
       var box = el("g", { "class": cls, transform: "translate(" + (n.x - n.width / 2).toFixed(1) + " " + (n.y - n.height / 2).toFixed(1) + ")" }, holder);
       // Shape and the first text line, not colour alone, tell the kinds apart:
