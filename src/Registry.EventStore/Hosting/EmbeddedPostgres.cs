@@ -76,7 +76,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root" || geteuid() == 0;
 
-    public static string FindBinDirectory(string? configured = null)
+    public static string FindBinDirectory(string? configured = null) => FindBinDirectory(configured, "/usr/lib/postgresql");
+
+    /// <summary>The server binaries: the configured folder, else the newest <c>&lt;installRoot&gt;/NN/bin</c> (Debian's layout).</summary>
+    public static string FindBinDirectory(string? configured, string installRoot)
     {
         if (configured is not null)
         {
@@ -85,15 +88,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 : throw new EmbeddedPostgresException($"No PostgreSQL server binaries in '{configured}' (Registry:Postgres:BinDirectory).");
         }
 
-        var found = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
+        var found = Directory.Exists(installRoot)
+            ? Directory.GetDirectories(installRoot)
                 .Select(d => Path.Combine(d, "bin"))
                 .Where(d => File.Exists(Path.Combine(d, "postgres")) && File.Exists(Path.Combine(d, "initdb")))
                 .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
                 .FirstOrDefault()
             : null;
         return found ?? throw new EmbeddedPostgresException(
-            "PostgreSQL server binaries were not found (looked in /usr/lib/postgresql/*/bin). Install them with: " +
+            $"PostgreSQL server binaries were not found (looked in {installRoot}/*/bin). Install them with: " +
             "sudo apt-get install -y postgresql   — or set ConnectionStrings:Registry to use an existing server.");
     }
 
@@ -237,6 +240,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>
     /// A crash (or a killed host) leaves postmaster.pid behind. If its process is gone, the file is
     /// stale and removed; if a postmaster still serves this very folder (an orphan of a killed host), it is stopped first.
+    /// A postmaster whose host still runs is left alone and the start is refused.
     /// </summary>
     private static async Task RecoverStalePidFileAsync(string data, CancellationToken cancellationToken)
     {
@@ -249,6 +253,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
         if (lines.Length > 0 && int.TryParse(lines[0].Trim(), out var pid) && IsPostmasterOf(pid, data))
         {
+            // A postmaster whose parent is still a running program belongs to another host (a second
+            // `make run` on the same folder, say): stopping it would pull the database from under that host.
+            if (RunningParentOf(pid) is { } owner)
+            {
+                throw new EmbeddedPostgresException(
+                    $"The data folder '{data}' is in use by a PostgreSQL server (pid {pid}) that another running program started (pid {owner.Pid}: {owner.Command}). " +
+                    "Stop that program first, or give this one another folder (Registry:DataDirectory).");
+            }
+
             kill(pid, SigInt);
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (IsAlive(pid) && DateTime.UtcNow < deadline)
@@ -263,6 +276,34 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         File.Delete(pidFile);
+    }
+
+    /// <summary>
+    /// The Registry host (a .NET process) that started <paramref name="pid"/>, when it still runs. Null for an
+    /// orphan: its host is gone, so init or a subreaper adopted it, and it may be stopped and restarted.
+    /// </summary>
+    private static (int Pid, string Command)? RunningParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name "(…)", which may itself hold spaces: state, ppid, …
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (parent <= 1 || !IsAlive(parent))
+            {
+                return null;
+            }
+
+            var command = File.ReadAllText($"/proc/{parent}/cmdline").Replace('\0', ' ').Trim();
+            var executable = Path.GetFileName(new FileInfo($"/proc/{parent}/exe").LinkTarget ?? "");
+            var isHost = executable is "dotnet" || executable.StartsWith("Registry", StringComparison.Ordinal) || command.Contains("Registry", StringComparison.Ordinal);
+            return isHost ? (parent, command.Length > 120 ? command[..120] + "…" : command) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);

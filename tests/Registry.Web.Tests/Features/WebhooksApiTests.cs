@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Registry.Web.Features.Webhooks;
 
 namespace Registry.Web.Tests.Features;
 
@@ -104,6 +105,18 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
 
         Assert.False(list.GetProperty("items").EnumerateArray().Single(w => w.GetProperty("id").GetString() == id).GetProperty("active").GetBoolean());
         Assert.DoesNotContain("secret", list.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void While_the_database_is_unreachable_delivery_passes_back_off_to_at_most_thirty_seconds()
+    {
+        var poll = TimeSpan.FromSeconds(1);
+
+        Assert.Equal(poll, WebhookSender.PauseAfter(0, poll));
+        Assert.Equal(TimeSpan.FromSeconds(2), WebhookSender.PauseAfter(1, poll));
+        Assert.Equal(TimeSpan.FromSeconds(16), WebhookSender.PauseAfter(4, poll));
+        Assert.Equal(WebhookSender.MaxOutageDelay, WebhookSender.PauseAfter(5, poll));
+        Assert.Equal(WebhookSender.MaxOutageDelay, WebhookSender.PauseAfter(1_000, poll));
     }
 
     private static async Task<T> WaitForAsync<T>(Func<T?> probe)

@@ -34,8 +34,14 @@ public sealed class WebhookSender(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The longest pause between delivery passes while the database is unreachable.</summary>
+    public static readonly TimeSpan MaxOutageDelay = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // While the database is down, passes back off (poll interval doubling up to MaxOutageDelay) and
+        // the outage is logged once when it starts and once when it ends, not once per pass.
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             var delivered = 0;
@@ -44,6 +50,11 @@ public sealed class WebhookSender(
                 var hooks = await ActiveAsync(stoppingToken);
                 var counts = await Task.WhenAll(hooks.Select(h => DeliverPendingAsync(h, stoppingToken)));
                 delivered = counts.Sum();
+                if (failures > 0)
+                {
+                    logger.LogInformation("Webhook deliveries resumed after {Failures} failed passes", failures);
+                    failures = 0;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -51,14 +62,17 @@ public sealed class WebhookSender(
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                logger.LogWarning(e, "Webhook delivery pass failed; retrying");
+                if (failures++ == 0)
+                {
+                    logger.LogWarning(e, "Webhook delivery pass failed; retrying with backoff until the database answers");
+                }
             }
 
             if (delivered == 0)
             {
                 try
                 {
-                    await Task.Delay(options.PollInterval, stoppingToken);
+                    await Task.Delay(PauseAfter(failures, options.PollInterval), stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -66,6 +80,13 @@ public sealed class WebhookSender(
                 }
             }
         }
+    }
+
+    /// <summary>The pause before the next pass: the poll interval, doubled for each consecutive failed pass, at most <see cref="MaxOutageDelay"/>.</summary>
+    public static TimeSpan PauseAfter(int consecutiveFailures, TimeSpan pollInterval)
+    {
+        var doubled = pollInterval.TotalMilliseconds * Math.Pow(2, Math.Min(consecutiveFailures, 16));
+        return TimeSpan.FromMilliseconds(Math.Max(pollInterval.TotalMilliseconds, Math.Min(doubled, MaxOutageDelay.TotalMilliseconds)));
     }
 
     private sealed record Hook(Guid Id, string Url, string Secret, string[] EventTypes, long Cursor);
