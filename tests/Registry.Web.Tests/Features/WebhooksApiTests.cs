@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Registry.Testing;
 
 namespace Registry.Web.Tests.Features;
 
@@ -104,6 +105,34 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
 
         Assert.False(list.GetProperty("items").EnumerateArray().Single(w => w.GetProperty("id").GetString() == id).GetProperty("active").GetBoolean());
         Assert.DoesNotContain("secret", list.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhooks_generated_secret_is_stored_only_with_the_webhook_and_a_retry_cannot_show_it_again()
+    {
+        var first = await RegisterWithKeyAsync("webhook-secret-key");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var secret = (await first.JsonAsync()).GetProperty("secret").GetString()!;
+
+        var retry = await RegisterWithKeyAsync("webhook-secret-key");
+
+        // The signing key must stay with the webhook; nowhere else, not in the Idempotency-Key table either.
+        Assert.Equal(["registry.webhooks"], await StoredSecrets.TablesContainingAsync(app.DataSource, secret));
+        var problem = await retry.ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("shown once", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await using var count = app.DataSource.CreateCommand("SELECT count(*) FROM registry.webhooks WHERE url = $1");
+        count.Parameters.Add(new Npgsql.NpgsqlParameter { Value = _url + "?retry" });
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    private async Task<HttpResponseMessage> RegisterWithKeyAsync(string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/webhooks", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { url = _url + "?retry", eventTypes = new[] { "ModelCreated" } }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await app.As("admin").SendAsync(request);
     }
 
     private static async Task<T> WaitForAsync<T>(Func<T?> probe)
