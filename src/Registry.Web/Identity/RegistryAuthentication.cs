@@ -35,6 +35,7 @@ public static class RegistryAuthentication
         services.AddSingleton<TokenUsage>();
         services.AddSingleton<UserStreams>();
         services.AddSingleton<Accounts>();
+        services.AddSingleton<SingleSignOnSignIns>();
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Token, single sign-on or cookie", o => o.ForwardDefaultSelector = SelectScheme)
