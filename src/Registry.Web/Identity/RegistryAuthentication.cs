@@ -71,7 +71,7 @@ public static class RegistryAuthentication
             var perMinute = configuration.GetValue("Registry:SignIn:AttemptsPerMinute", 10);
             o.AddPolicy(SignInRateLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(
-                    context.RequestServices.GetRequiredService<TrustedProxies>().ClientAddress(context)?.ToString() ?? "unknown",
+                    TrustedProxies.ClientAddress(context)?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
                 : RateLimitPartition.GetNoLimiter(""));
         });
