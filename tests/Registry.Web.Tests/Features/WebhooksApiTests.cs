@@ -84,6 +84,8 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
     [Fact]
     public async Task Only_an_admin_manages_webhooks_and_bad_registrations_name_the_field()
     {
+        var before = await app.EventCountAsync();
+
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("dana").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "*" } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("audrey").GetAsync("/api/v1/webhooks")).StatusCode);
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = "ftp://x/y", eventTypes = new[] { "*" } })).ProblemAsync(HttpStatusCode.BadRequest, "url");
@@ -91,6 +93,7 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "drop table" } })).ProblemAsync(HttpStatusCode.BadRequest, "eventTypes[0]");
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "*" }, secret = "short" })).ProblemAsync(HttpStatusCode.BadRequest, "secret");
         await (await app.As("admin").DeleteAsync($"/api/v1/webhooks/{Guid.NewGuid()}")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]

@@ -130,11 +130,13 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
         await app.CreateUserTokenAsync("tok-other", Roles.DataScientist);
 
         var own = await client.PostAsJsonAsync("/api/v1/users/tok-self/tokens", new { name = "laptop" });
+        var before = await app.EventCountAsync();
         var other = await client.PostAsJsonAsync("/api/v1/users/tok-other/tokens", new { name = "laptop" });
 
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
         Assert.StartsWith("rgt_", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -154,6 +156,31 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
         Assert.Equal(("RolesGranted", "admin", "admin"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         Assert.True(await reader.ReadAsync());
         Assert.Equal(("RolesRevoked", "admin", "admin"), (reader.GetString(0), reader.GetString(1), reader.GetString(3)));
+    }
+
+    [Fact]
+    public async Task Token_role_and_password_failures_name_the_problem_and_append_nothing()
+    {
+        using var admin = app.CreateAdminClient();
+        await app.CreateUserTokenAsync("tok-fail", Roles.Auditor);
+        var before = await app.EventCountAsync();
+
+        var noName = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = " " });
+        var past = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = "late", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) });
+        var sameName = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = "tests" });
+        var nobody = await admin.PostAsJsonAsync("/api/v1/users/tok-nobody/tokens", new { name = "x" });
+        var noToken = await admin.PostAsync(new Uri("/api/v1/users/tok-fail/tokens/no-such-token/revoke", UriKind.Relative), null);
+        var unknownRole = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/roles", new { grant = new[] { "root" } });
+        var both = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/roles", new { grant = new[] { Roles.Approver }, revoke = new[] { Roles.Approver } });
+        var shortPassword = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/password", new { password = "short" });
+        var nobodysPassword = await admin.PostAsJsonAsync("/api/v1/users/tok-nobody/password", new { password = "a long enough passphrase" });
+
+        Assert.Equal(
+            [HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.Conflict, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound],
+            new[] { noName, past, sameName, nobody, noToken, unknownRole, both, shortPassword, nobodysPassword }.Select(r => r.StatusCode));
+        Assert.Contains("expiry", (await past.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("root", (await unknownRole.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
