@@ -38,6 +38,7 @@ builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddIntegrityPages(builder.Configuration);
 
 var app = builder.Build();
+app.UseTrustedProxyHeaders();
 app.UseSecurityHeaders();
 app.UseRegistryProblems();
 app.UseStaticFiles();

@@ -16,6 +16,9 @@ public sealed record RevokeToken(string TokenId, string By) : IUserCommand;
 /// <summary>A sign-in attempt; the password was checked by the caller (hashing is not the domain's business).</summary>
 public sealed record AttemptSignIn(bool PasswordMatches, DateTimeOffset Now, LockoutPolicy Lockout) : IUserCommand;
 
+/// <summary>The single sign-on proxy vouched for the user (the identity provider checked the credentials, not the registry).</summary>
+public sealed record SignInThroughProxy : IUserCommand;
+
 public sealed record UnlockAccount(string By) : IUserCommand;
 
 /// <summary>After <paramref name="MaxFailures"/> consecutive wrong passwords the account is locked for <paramref name="Duration"/>.</summary>

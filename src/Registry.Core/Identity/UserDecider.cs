@@ -48,6 +48,7 @@ public static partial class UserDecider
         IssueToken c => Issue(c, state),
         RevokeToken c => Revoke(c, state),
         AttemptSignIn c => SignIn(c, state),
+        SignInThroughProxy => UserDecision.Accept(new SignedIn(SignInMethods.SingleSignOn)),
         UnlockAccount c => state.LockedUntil is null && state.ConsecutiveFailures == 0
             ? UserDecision.Accept()
             : UserDecision.Accept(new AccountUnlocked(c.By)),
@@ -62,7 +63,10 @@ public static partial class UserDecider
         PasswordChanged => state with { HasPassword = true },
         TokenIssued e => state with { Tokens = state.Tokens.SetItem(e.TokenId, new IssuedToken(e.Name, e.ExpiresAt, false)) },
         TokenRevoked e => state.Tokens.TryGetValue(e.TokenId, out var t) ? state with { Tokens = state.Tokens.SetItem(e.TokenId, t with { Revoked = true }) } : state,
-        SignedIn => state with { ConsecutiveFailures = 0, LockedUntil = null },
+        // Only the password proves the password: a sign-in through the proxy leaves a lockout (someone
+        // guessing the password) in place.
+        SignedIn e when e.Method == SignInMethods.Password => state with { ConsecutiveFailures = 0, LockedUntil = null },
+        SignedIn => state,
         SignInFailed e when e.Reason == SignInFailureReasons.WrongPassword => state with { ConsecutiveFailures = e.ConsecutiveFailures },
         SignInFailed => state,
         AccountLockedOut e => state with { LockedUntil = e.Until, ConsecutiveFailures = 0 },

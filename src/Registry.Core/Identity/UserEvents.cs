@@ -42,6 +42,9 @@ public sealed record AccountUnlocked(string UnlockedBy) : IUserEvent;
 public static class SignInMethods
 {
     public const string Password = "password";
+
+    /// <summary>Through the trusted single sign-on proxy; recorded once per session, not per request (docs/identity.md).</summary>
+    public const string SingleSignOn = "single-sign-on";
 }
 
 public static class SignInFailureReasons

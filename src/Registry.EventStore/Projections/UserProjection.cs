@@ -72,8 +72,13 @@ public sealed class UserProjection : IProjection
             case TokenRevoked e:
                 yield return Command("UPDATE registry.user_tokens SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL", e.TokenId, at, e.RevokedBy);
                 break;
-            case SignedIn e:
+            case SignedIn e when e.Method == SignInMethods.Password:
                 yield return Command("UPDATE registry.users SET last_sign_in_at = $2, consecutive_failures = 0, locked_until = NULL WHERE username = $1", username, at);
+                yield return SignIn(username, stored, succeeded: true, e.Method, reason: null);
+                break;
+            case SignedIn e:
+                // Single sign-on: the lockout guards the password, which this sign-in did not use.
+                yield return Command("UPDATE registry.users SET last_sign_in_at = $2 WHERE username = $1", username, at);
                 yield return SignIn(username, stored, succeeded: true, e.Method, reason: null);
                 break;
             case SignInFailed e:

@@ -142,6 +142,19 @@ public sealed class Accounts(UserStreams streams, NpgsqlDataSource dataSource, T
         return state.IsLockedOutAt(now) ? new SignInResult.LockedOut(state.LockedUntil!.Value) : new SignInResult.Refused();
     }
 
+    /// <summary>Records that the single sign-on proxy signed <paramref name="username"/> in (see <see cref="SingleSignOnSignIns"/> for how often).</summary>
+    public async Task<UserRejection?> RecordSingleSignOnAsync(string username, AppendMetadata metadata, CancellationToken cancellationToken) =>
+        (await streams.ExecuteAsync(username, _ => new SignInThroughProxy(), metadata with { Actor = username }, cancellationToken)).Decision.Rejection;
+
+    /// <summary>When <paramref name="username"/> last signed in with <paramref name="method"/>, as the log says.</summary>
+    public async Task<DateTimeOffset?> LastSignInAsync(string username, string method, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT max(at) FROM registry.sign_ins WHERE username = $1 AND succeeded AND method = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = username });
+        command.Parameters.Add(new NpgsqlParameter { Value = method });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
     public async Task<UserSummary?> FindUserAsync(string username, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(UserColumns + " WHERE username = $1");

@@ -35,6 +35,7 @@ public static class RegistryAuthentication
         services.AddSingleton<TokenUsage>();
         services.AddSingleton<UserStreams>();
         services.AddSingleton<Accounts>();
+        services.AddSingleton<SingleSignOnSignIns>();
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Token, single sign-on or cookie", o => o.ForwardDefaultSelector = SelectScheme)
@@ -70,7 +71,7 @@ public static class RegistryAuthentication
             var perMinute = configuration.GetValue("Registry:SignIn:AttemptsPerMinute", 10);
             o.AddPolicy(SignInRateLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(
-                    context.RequestServices.GetRequiredService<TrustedProxies>().ClientAddress(context)?.ToString() ?? "unknown",
+                    TrustedProxies.ClientAddress(context)?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
                 : RateLimitPartition.GetNoLimiter(""));
         });

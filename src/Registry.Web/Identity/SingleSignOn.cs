@@ -37,6 +37,9 @@ public sealed class SingleSignOnOptions : AuthenticationSchemeOptions
 
     /// <summary>Create the account in the log the first time a user arrives through the proxy.</summary>
     public bool CreateUsers { get; set; } = true;
+
+    /// <summary>A request after this long without one is a new sign-in, recorded as <c>SignedIn</c>; never more than one per period per user (see <see cref="SingleSignOnSignIns"/>).</summary>
+    public TimeSpan SignInPeriod { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Who the proxy says the user is.</summary>
@@ -47,7 +50,8 @@ internal sealed class SingleSignOnHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     TrustedProxies proxies,
-    Accounts accounts) : AuthenticationHandler<SingleSignOnOptions>(options, loggerFactory, encoder)
+    Accounts accounts,
+    SingleSignOnSignIns signIns) : AuthenticationHandler<SingleSignOnOptions>(options, loggerFactory, encoder)
 {
     public const string AzurePrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
@@ -82,6 +86,11 @@ internal sealed class SingleSignOnHandler(
                 username, username, asserted.Email, [], password: null, AccountSources.SingleSignOn,
                 Context.Metadata(reason: "first sign-in through the single sign-on proxy", actor: username), Context.RequestAborted);
             user = created.Value ?? await accounts.FindUserAsync(username, Context.RequestAborted);
+        }
+
+        if (user is not null)
+        {
+            await signIns.SeenAsync(username, Options.SignInPeriod, () => Context.Metadata(reason: "signed in through the single sign-on proxy", actor: username), Context.RequestAborted);
         }
 
         var mapped = asserted.Groups.SelectMany(g => Options.GroupRoles.TryGetValue(g, out var r) ? r : []).Where(Roles.IsKnown);

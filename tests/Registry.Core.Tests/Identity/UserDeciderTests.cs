@@ -147,6 +147,17 @@ public sealed class UserDeciderTests
     }
 
     [Fact]
+    public void A_sign_in_through_the_proxy_is_recorded_but_leaves_a_password_lockout_in_place()
+    {
+        IUserEvent[] given = [Bob, new PasswordChanged("admin"), new AccountLockedOut(Now.AddMinutes(10), 5)];
+        Then(When(new SignInThroughProxy(), given), new SignedIn(SignInMethods.SingleSignOn));
+
+        var state = UserDecider.Fold([.. given, new SignedIn(SignInMethods.SingleSignOn)]);
+        Then(UserDecider.Decide(new AttemptSignIn(true, Now, Lockout), state), new SignInFailed(SignInFailureReasons.LockedOut, 0));
+        Rejected(When(new SignInThroughProxy()), UserRejectionKind.NotFound);
+    }
+
+    [Fact]
     public void A_successful_sign_in_resets_the_count_of_failures()
     {
         var state = UserDecider.Fold([Bob, new PasswordChanged("admin"), new SignInFailed(SignInFailureReasons.WrongPassword, 1), new SignInFailed(SignInFailureReasons.WrongPassword, 2), new SignedIn(SignInMethods.Password)]);

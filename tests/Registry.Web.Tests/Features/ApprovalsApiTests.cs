@@ -58,8 +58,11 @@ public sealed class ApprovalsApiTests(RegistryApiFixture app) : IClassFixture<Re
     public async Task Whoever_submitted_a_version_cannot_approve_it()
     {
         var url = await PendingAsync("sod-submitted", submittedBy: "dual");
+        var before = await app.EventCountAsync();
 
         await (await app.As("dual").PostAsJsonAsync(url, new { decision = "reject", comment = "mine" })).ProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -79,6 +82,7 @@ public sealed class ApprovalsApiTests(RegistryApiFixture app) : IClassFixture<Re
     public async Task Approval_failures_are_400_403_and_404()
     {
         var url = await PendingAsync("approval-failures");
+        var before = await app.EventCountAsync();
 
         await (await app.As("ivan").PostAsJsonAsync(url, new { decision = "maybe", comment = "x" })).ProblemAsync(HttpStatusCode.BadRequest, "decision");
         await (await app.As("ivan").PostAsJsonAsync(url, new { decision = "approve" })).ProblemAsync(HttpStatusCode.BadRequest, "comment");
@@ -86,6 +90,7 @@ public sealed class ApprovalsApiTests(RegistryApiFixture app) : IClassFixture<Re
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("audrey").PostAsJsonAsync(url, new { decision = "approve", comment = "x" })).StatusCode);
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/approval-failures/versions/5/approvals", new { decision = "approve", comment = "x" })).ProblemAsync(HttpStatusCode.NotFound);
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/nobody-knows/versions/1/approvals", new { decision = "approve", comment = "x" })).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]

@@ -26,11 +26,13 @@ public sealed class DeploymentsAndRollbacksApiTests(RegistryApiFixture app) : IC
     {
         await app.CreateModelAsync("deploy-fail");
         await app.RegisterAsync("deploy-fail");
+        var before = await app.EventCountAsync();
 
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/deploy-fail/deployments", new { version = 3, environment = "staging" })).ProblemAsync(HttpStatusCode.BadRequest, "version");
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/deploy-fail/deployments", new { version = 1, environment = "Prod!" })).ProblemAsync(HttpStatusCode.BadRequest, "environment");
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/ghost/deployments", new { version = 1, environment = "staging" })).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("dana").PostAsJsonAsync("/api/v1/models/deploy-fail/deployments", new { version = 1, environment = "staging" })).StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
         Assert.Equal(HttpStatusCode.Created, (await app.As("admin").PostAsJsonAsync("/api/v1/models/deploy-fail/deployments", new { version = 1, environment = "staging" })).StatusCode);
     }
 
@@ -98,13 +100,17 @@ public sealed class DeploymentsAndRollbacksApiTests(RegistryApiFixture app) : IC
         await app.DeployAsync("own-rollback", v1, "production");
         await app.DeployAsync("own-rollback", v2, "production");
         var id = (await (await app.As("ivan").PostAsJsonAsync("/api/v1/models/own-rollback/rollback-requests", new { environment = "production", reason = "bad" })).JsonAsync()).GetProperty("id").GetString();
+        var before = await app.EventCountAsync();
 
         var problem = await (await app.As("ivan").PostAsJsonAsync($"/api/v1/rollback-requests/{id}/reject", new { comment = "mine" })).ProblemAsync(HttpStatusCode.Forbidden);
 
         Assert.Contains("separation of duties", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await app.EventCountAsync());
         var rejected = await app.As("olga").PostAsJsonAsync($"/api/v1/rollback-requests/{id}/reject", new { comment = "not needed" });
         Assert.Equal("rejected", (await rejected.JsonAsync()).GetProperty("status").GetString());
+        before = await app.EventCountAsync();
         await (await app.As("olga").PostAsJsonAsync($"/api/v1/rollback-requests/{id}/approve", new { comment = "changed my mind" })).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -112,9 +118,12 @@ public sealed class DeploymentsAndRollbacksApiTests(RegistryApiFixture app) : IC
     {
         await app.CreateModelAsync("rollback-fail");
         var v1 = await app.ApprovedVersionAsync("rollback-fail");
+        var before = await app.EventCountAsync();
 
         await (await app.As("dana").PostAsJsonAsync("/api/v1/models/rollback-fail/rollback-requests", new { environment = "production", reason = "x" })).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(before, await app.EventCountAsync());
         await app.DeployAsync("rollback-fail", v1, "production");
+        before = await app.EventCountAsync();
         await (await app.As("dana").PostAsJsonAsync("/api/v1/models/rollback-fail/rollback-requests", new { environment = "production", reason = "x" })).ProblemAsync(HttpStatusCode.Conflict);
         await (await app.As("dana").PostAsJsonAsync("/api/v1/models/rollback-fail/rollback-requests", new { environment = "production" })).ProblemAsync(HttpStatusCode.BadRequest, "reason");
         await (await app.As("dana").PostAsJsonAsync("/api/v1/models/rollback-fail/rollback-requests", new { environment = "production", reason = "x", targetVersion = 9 })).ProblemAsync(HttpStatusCode.BadRequest, "targetVersion");
@@ -123,5 +132,6 @@ public sealed class DeploymentsAndRollbacksApiTests(RegistryApiFixture app) : IC
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("carla").PostAsJsonAsync("/api/v1/rollback-requests/whatever/approve", new { comment = "x" })).StatusCode);
         await (await app.As("ivan").PostAsJsonAsync("/api/v1/rollback-requests/no-such-id/approve", new { comment = "x" })).ProblemAsync(HttpStatusCode.NotFound);
         await (await app.As("ivan").GetAsync("/api/v1/rollback-requests/no-such-id")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 }

@@ -51,6 +51,23 @@ public sealed class EventsApiTests(RegistryApiFixture app) : IClassFixture<Regis
         Assert.Equal(2, pageTwo.GetProperty("items")[0].GetProperty("position").GetInt64());
     }
 
+    [Fact]
+    public async Task The_log_up_to_a_time_includes_that_instant_and_nothing_after()
+    {
+        await app.CreateModelAsync("bounded");
+        await app.RegisterAsync("bounded");
+        var all = (await (await app.As("audrey").GetAsync("/api/v1/events?stream=model-bounded")).JsonAsync()).GetProperty("items");
+        var createdAt = all[0].GetProperty("recordedAt").GetString()!;
+
+        var upToCreation = await (await app.As("audrey").GetAsync($"/api/v1/events?stream=model-bounded&to={Uri.EscapeDataString(createdAt)}")).JsonAsync();
+        var beforeAnything = await (await app.As("audrey").GetAsync("/api/v1/events?stream=model-bounded&to=2000-01-01T00:00:00Z")).JsonAsync();
+
+        Assert.Equal(2, all.GetArrayLength());
+        Assert.Equal(["ModelCreated"], upToCreation.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(1, upToCreation.GetProperty("total").GetInt32());
+        Assert.Equal(0, beforeAnything.GetProperty("items").GetArrayLength());
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     [Theory]

@@ -60,6 +60,8 @@ public sealed class ModelsApiTests(RegistryApiFixture app) : IClassFixture<Regis
     [Fact]
     public async Task Anonymous_callers_get_401_and_roles_that_may_not_create_get_403()
     {
+        var before = await app.EventCountAsync();
+
         var anonymous = await app.Anonymous().PostAsJsonAsync("/api/v1/models", new { name = "x1", riskTier = "low" });
         var auditor = await app.As("audrey").PostAsJsonAsync("/api/v1/models", new { name = "x1", riskTier = "low" });
         var approver = await app.As("ivan").PostAsJsonAsync("/api/v1/models", new { name = "x1", riskTier = "low" });
@@ -68,6 +70,7 @@ public sealed class ModelsApiTests(RegistryApiFixture app) : IClassFixture<Regis
         Assert.Equal(HttpStatusCode.Forbidden, auditor.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, approver.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync("/api/v1/models")).StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -125,11 +128,13 @@ public sealed class ModelsApiTests(RegistryApiFixture app) : IClassFixture<Regis
     public async Task Patch_failures_are_400_404_and_403()
     {
         await app.CreateModelAsync("patch-fail");
+        var before = await app.EventCountAsync();
 
         await (await app.As("dana").PatchJsonAsync("/api/v1/models/patch-fail", new { riskTier = "extreme" })).ProblemAsync(HttpStatusCode.BadRequest, "riskTier");
         await (await app.As("dana").PatchJsonAsync("/api/v1/models/patch-fail", new { })).ProblemAsync(HttpStatusCode.BadRequest, "body");
         await (await app.As("dana").PatchJsonAsync("/api/v1/models/no-such", new { description = "x" })).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("ivan").PatchJsonAsync("/api/v1/models/patch-fail", new { description = "x" })).StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]

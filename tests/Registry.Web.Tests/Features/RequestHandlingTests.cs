@@ -76,9 +76,12 @@ public sealed class RequestHandlingTests(RegistryApiFixture app) : IClassFixture
     [Fact]
     public async Task Malformed_json_and_wrong_content_types_are_problems_naming_what_is_wrong()
     {
+        var before = await app.EventCountAsync();
+
         await (await app.As("dana").PostRawAsync("/api/v1/models", "{\"name\":")).ProblemAsync(HttpStatusCode.BadRequest);
         await (await app.As("dana").PostRawAsync("/api/v1/models", """{"name":"x","riskTier":"low","tags":[1]}""")).ProblemAsync(HttpStatusCode.BadRequest, "tags");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await app.As("dana").PostRawAsync("/api/v1/models", "name=x", "application/x-www-form-urlencoded")).StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]

@@ -104,10 +104,13 @@ public sealed class VersionsApiTests(RegistryApiFixture app) : IClassFixture<Reg
     [Fact]
     public async Task Registering_for_an_unknown_model_is_404_and_for_an_approver_403()
     {
-        await (await app.As("dana").PostAsJsonAsync("/api/v1/models/ghost/versions", RegistryApiFixture.VersionBody())).ProblemAsync(HttpStatusCode.NotFound);
         await app.CreateModelAsync("guarded");
+        var before = await app.EventCountAsync();
+
+        await (await app.As("dana").PostAsJsonAsync("/api/v1/models/ghost/versions", RegistryApiFixture.VersionBody())).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("ivan").PostAsJsonAsync("/api/v1/models/guarded/versions", RegistryApiFixture.VersionBody())).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().PostAsJsonAsync("/api/v1/models/guarded/versions", RegistryApiFixture.VersionBody())).StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Registry.Testing;
 using Registry.Web.Features.Webhooks;
 
 namespace Registry.Web.Tests.Features;
@@ -84,6 +85,8 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
     [Fact]
     public async Task Only_an_admin_manages_webhooks_and_bad_registrations_name_the_field()
     {
+        var before = await app.EventCountAsync();
+
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("dana").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "*" } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.As("audrey").GetAsync("/api/v1/webhooks")).StatusCode);
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = "ftp://x/y", eventTypes = new[] { "*" } })).ProblemAsync(HttpStatusCode.BadRequest, "url");
@@ -91,6 +94,7 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "drop table" } })).ProblemAsync(HttpStatusCode.BadRequest, "eventTypes[0]");
         await (await app.As("admin").PostAsJsonAsync("/api/v1/webhooks", new { url = _url, eventTypes = new[] { "*" }, secret = "short" })).ProblemAsync(HttpStatusCode.BadRequest, "secret");
         await (await app.As("admin").DeleteAsync($"/api/v1/webhooks/{Guid.NewGuid()}")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -117,6 +121,34 @@ public sealed class WebhooksApiTests(WebhookFixture app) : IClassFixture<Webhook
         Assert.Equal(TimeSpan.FromSeconds(16), WebhookSender.PauseAfter(4, poll));
         Assert.Equal(WebhookSender.MaxOutageDelay, WebhookSender.PauseAfter(5, poll));
         Assert.Equal(WebhookSender.MaxOutageDelay, WebhookSender.PauseAfter(1_000, poll));
+    }
+
+    [Fact]
+    public async Task A_webhooks_generated_secret_is_stored_only_with_the_webhook_and_a_retry_cannot_show_it_again()
+    {
+        var first = await RegisterWithKeyAsync("webhook-secret-key");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var secret = (await first.JsonAsync()).GetProperty("secret").GetString()!;
+
+        var retry = await RegisterWithKeyAsync("webhook-secret-key");
+
+        // The signing key must stay with the webhook; nowhere else, not in the Idempotency-Key table either.
+        Assert.Equal(["registry.webhooks"], await StoredSecrets.TablesContainingAsync(app.DataSource, secret));
+        var problem = await retry.ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("shown once", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await using var count = app.DataSource.CreateCommand("SELECT count(*) FROM registry.webhooks WHERE url = $1");
+        count.Parameters.Add(new Npgsql.NpgsqlParameter { Value = _url + "?retry" });
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    private async Task<HttpResponseMessage> RegisterWithKeyAsync(string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/webhooks", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { url = _url + "?retry", eventTypes = new[] { "ModelCreated" } }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await app.As("admin").SendAsync(request);
     }
 
     private static async Task<T> WaitForAsync<T>(Func<T?> probe)

@@ -36,17 +36,51 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
     [Fact]
     public async Task A_tokens_plaintext_is_never_stored_only_its_sha256()
     {
-        var token = await app.CreateUserTokenAsync("tok-plain", Roles.Auditor);
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/users", new { username = "tok-plain", displayName = "P", roles = new[] { Roles.Auditor } });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/users/tok-plain/tokens", UriKind.Relative)) { Content = JsonContent.Create(new { name = "ci" }) };
+        request.Headers.Add("Idempotency-Key", "issue-tok-plain");
+        var issued = await admin.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
 
         var hash = Convert.FromHexString(Web.Identity.PersonalAccessTokens.HashHex(token));
-        Assert.Equal(0, await CountRowsContainingAsync(token));
-        Assert.Equal(0, await CountRowsContainingAsync(token[8..40]));
+        Assert.Empty(await StoredSecrets.TablesContainingAsync(app.DataSource, token));
+        Assert.Empty(await StoredSecrets.TablesContainingAsync(app.DataSource, token[8..40]));
         await using var stored = app.DataSource.CreateCommand("SELECT count(*) FROM registry.user_tokens WHERE sha256 = $1");
         stored.Parameters.Add(new NpgsqlParameter { Value = hash });
         Assert.Equal(1L, await stored.ExecuteScalarAsync());
-        await using var issued = app.DataSource.CreateCommand("SELECT count(*) FROM registry.events WHERE type = 'TokenIssued' AND data->>'sha256' = $1");
-        issued.Parameters.Add(new NpgsqlParameter { Value = Convert.ToHexStringLower(hash) });
-        Assert.Equal(1L, await issued.ExecuteScalarAsync());
+        await using var issuedEvent = app.DataSource.CreateCommand("SELECT count(*) FROM registry.events WHERE type = 'TokenIssued' AND data->>'sha256' = $1");
+        issuedEvent.Parameters.Add(new NpgsqlParameter { Value = Convert.ToHexStringLower(hash) });
+        Assert.Equal(1L, await issuedEvent.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Retrying_a_token_request_with_its_idempotency_key_cannot_show_the_token_again_and_appends_nothing()
+    {
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/users", new { username = "tok-retry", displayName = "R", roles = new[] { Roles.Auditor } });
+        var first = await IssueAsync(admin, "tok-retry", "retry-key");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var before = await app.EventCountAsync();
+
+        var retry = await IssueAsync(admin, "tok-retry", "retry-key");
+
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal("application/problem+json", retry.Content.Headers.ContentType?.MediaType);
+        var problem = await retry.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("shown once", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Idempotency-Key", problem.GetProperty("field").GetString());
+        Assert.Equal(before, await app.EventCountAsync());
+        var tokens = await admin.GetFromJsonAsync<JsonElement>("/api/v1/users/tok-retry/tokens");
+        Assert.Equal(1, tokens.GetProperty("items").GetArrayLength());
+    }
+
+    private static async Task<HttpResponseMessage> IssueAsync(HttpClient client, string username, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/v1/users/{username}/tokens", UriKind.Relative)) { Content = JsonContent.Create(new { name = "ci" }) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
     }
 
     [Fact]
@@ -96,11 +130,13 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
         await app.CreateUserTokenAsync("tok-other", Roles.DataScientist);
 
         var own = await client.PostAsJsonAsync("/api/v1/users/tok-self/tokens", new { name = "laptop" });
+        var before = await app.EventCountAsync();
         var other = await client.PostAsJsonAsync("/api/v1/users/tok-other/tokens", new { name = "laptop" });
 
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
         Assert.StartsWith("rgt_", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal(before, await app.EventCountAsync());
     }
 
     [Fact]
@@ -123,6 +159,31 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
     }
 
     [Fact]
+    public async Task Token_role_and_password_failures_name_the_problem_and_append_nothing()
+    {
+        using var admin = app.CreateAdminClient();
+        await app.CreateUserTokenAsync("tok-fail", Roles.Auditor);
+        var before = await app.EventCountAsync();
+
+        var noName = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = " " });
+        var past = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = "late", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) });
+        var sameName = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/tokens", new { name = "tests" });
+        var nobody = await admin.PostAsJsonAsync("/api/v1/users/tok-nobody/tokens", new { name = "x" });
+        var noToken = await admin.PostAsync(new Uri("/api/v1/users/tok-fail/tokens/no-such-token/revoke", UriKind.Relative), null);
+        var unknownRole = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/roles", new { grant = new[] { "root" } });
+        var both = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/roles", new { grant = new[] { Roles.Approver }, revoke = new[] { Roles.Approver } });
+        var shortPassword = await admin.PostAsJsonAsync("/api/v1/users/tok-fail/password", new { password = "short" });
+        var nobodysPassword = await admin.PostAsJsonAsync("/api/v1/users/tok-nobody/password", new { password = "a long enough passphrase" });
+
+        Assert.Equal(
+            [HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.Conflict, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound],
+            new[] { noName, past, sameName, nobody, noToken, unknownRole, both, shortPassword, nobodysPassword }.Select(r => r.StatusCode));
+        Assert.Contains("expiry", (await past.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("root", (await unknownRole.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await app.EventCountAsync());
+    }
+
+    [Fact]
     public async Task Creating_a_user_that_exists_is_409_and_appends_nothing()
     {
         using var admin = app.CreateAdminClient();
@@ -138,30 +199,5 @@ public sealed class AccessTokenTests(IdentityApp app) : IClassFixture<IdentityAp
         Assert.Equal(HttpStatusCode.BadRequest, unknownRole.StatusCode);
         Assert.Equal("application/problem+json", invalid.Content.Headers.ContentType?.MediaType);
         Assert.Equal(before, await app.EventCountAsync());
-    }
-
-    private async Task<long> CountRowsContainingAsync(string secret)
-    {
-        var tables = new List<string>();
-        await using (var list = app.DataSource.CreateCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'registry' AND table_type = 'BASE TABLE'"))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        var total = 0L;
-        foreach (var table in tables)
-        {
-            await using var count = app.DataSource.CreateCommand($"SELECT count(*) FROM registry.\"{table}\" t WHERE strpos(t::text, $1) > 0");
-            count.Parameters.Add(new NpgsqlParameter { Value = secret });
-            total += (long)(await count.ExecuteScalarAsync())!;
-        }
-
-        await using var envelopes = app.DataSource.CreateCommand("SELECT count(*) FROM registry.events WHERE strpos(convert_from(envelope, 'UTF8'), $1) > 0");
-        envelopes.Parameters.Add(new NpgsqlParameter { Value = secret });
-        return total + (long)(await envelopes.ExecuteScalarAsync())!;
     }
 }

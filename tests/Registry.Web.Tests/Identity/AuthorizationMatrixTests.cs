@@ -153,21 +153,29 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ho
         var problems = new List<string>();
         var callers = new List<(string Name, HttpClient Client, string[] Roles)> { ("anonymous", app.CreateClient(), []) };
         callers.AddRange(app.Tokens.Select(t => (t.Key, app.CreateTokenClient(t.Value.Token), t.Value.Roles)));
-        foreach (var rule in Rules.Where(r => mapped.Contains((r.Method, r.Pattern))))
+        var calls = (
+            from rule in Rules.Where(r => mapped.Contains((r.Method, r.Pattern)))
+            from caller in callers
+            select (Rule: rule, Caller: caller, Expected: Expected(rule.Policy, caller.Name == "anonymous", caller.Roles))).ToList();
+
+        // Every refusal first, in one sweep: a 401 or 403 must append nothing.
+        var before = await app.EventCountAsync();
+        foreach (var (rule, (name, client, _), expected) in calls.Where(c => c.Expected != HttpStatusCode.OK))
         {
-            foreach (var (name, client, roles) in callers)
+            var status = await SendAsync(client, rule);
+            if (status != expected)
             {
-                var status = await SendAsync(client, rule);
-                var expected = Expected(rule.Policy, name == "anonymous", roles);
-                var ok = expected switch
-                {
-                    HttpStatusCode.OK => status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) && ((int)status < 500 || status == HttpStatusCode.ServiceUnavailable),
-                    _ => status == expected,
-                };
-                if (!ok)
-                {
-                    problems.Add($"{rule.Method} {rule.Pattern} as {name}: {(int)status}, expected {(expected == HttpStatusCode.OK ? "let through" : ((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-                }
+                problems.Add($"{rule.Method} {rule.Pattern} as {name}: {(int)status}, expected {(int)expected}");
+            }
+        }
+
+        var appendedByRefusals = await app.EventCountAsync() - before;
+        foreach (var (rule, (name, client, _), _) in calls.Where(c => c.Expected == HttpStatusCode.OK))
+        {
+            var status = await SendAsync(client, rule);
+            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || ((int)status >= 500 && status != HttpStatusCode.ServiceUnavailable))
+            {
+                problems.Add($"{rule.Method} {rule.Pattern} as {name}: {(int)status}, expected let through");
             }
         }
 
@@ -177,6 +185,7 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ho
         }
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        Assert.Equal(0L, appendedByRefusals);
     }
 
     /// <summary>

@@ -2,13 +2,19 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Registry.Core.Identity;
+using Registry.Testing;
 
 namespace Registry.Web.Tests.Identity;
 
 public sealed class SingleSignOnTests(SingleSignOnTests.Host app) : IClassFixture<SingleSignOnTests.Host>
 {
     private const string Proxy = "10.0.0.5";
+    private const string LocalPassword = "correct horse battery staple";
+
+    // The cookie's Secure attribute (not "secure" inside another attribute's value).
+    private const string SecureAttribute = "(?i);\\s*secure\\s*(;|$)";
 
     public sealed class Host : IdentityApp
     {
@@ -97,6 +103,94 @@ public sealed class SingleSignOnTests(SingleSignOnTests.Host app) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, users.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_single_sign_on_is_recorded_once_for_requests_in_a_row_not_on_every_request()
+    {
+        using var client = app.CreateClient();
+
+        var first = await SendAsync(client, Proxy, ("X-Forwarded-Preferred-Username", "sso-erin"), ("X-Forwarded-For", "203.0.113.20"));
+        var second = await SendAsync(client, Proxy, ("X-Forwarded-Preferred-Username", "sso-erin"), ("X-Forwarded-For", "203.0.113.20"));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(1L, await app.CountAsync($"stream = 'user-sso-erin' AND type = 'SignedIn' AND data->>'method' = '{SignInMethods.SingleSignOn}'"));
+        await using var signIns = app.DataSource.CreateCommand("SELECT count(*), min(ip) FROM registry.sign_ins WHERE username = 'sso-erin' AND succeeded AND method = $1");
+        signIns.Parameters.Add(new Npgsql.NpgsqlParameter { Value = SignInMethods.SingleSignOn });
+        await using var reader = await signIns.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((1L, "203.0.113.20"), (reader.GetInt64(0), reader.GetString(1)));
+    }
+
+    [Fact]
+    public async Task Single_sign_on_headers_from_an_untrusted_address_record_no_sign_in()
+    {
+        using var admin = app.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/users", new { username = "sso-gus", displayName = "Gus", roles = new[] { Roles.Auditor } })).StatusCode);
+        using var client = app.CreateClient();
+        var before = await app.EventCountAsync();
+
+        var me = await SendAsync(client, "192.0.2.66", ("X-Forwarded-Preferred-Username", "sso-gus"));
+        var again = await SendAsync(client, "192.0.2.66", ("X-Forwarded-Preferred-Username", "sso-gus"));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (me.StatusCode, again.StatusCode));
+        Assert.Equal(0L, await app.CountAsync("stream = 'user-sso-gus' AND type = 'SignedIn'"));
+        Assert.Equal(before, await app.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_tls_terminating_proxy_the_sign_in_cookie_is_secure_and_the_client_address_is_the_forwarded_one()
+    {
+        await CreateLocalUserAsync("sso-hal");
+        using var browser = new PortalSession(app.CreateDefaultClient(new ForwardedBy(Proxy, "https", "203.0.113.30"), new CookieContainerHandler()));
+
+        var signedIn = await browser.SignInAsync("sso-hal", LocalPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Matches(SecureAttribute, AuthCookie(signedIn));
+        Assert.Equal("203.0.113.30", await SignInAddressAsync("sso-hal"));
+    }
+
+    [Fact]
+    public async Task Forwarded_proto_and_address_from_an_untrusted_address_are_ignored()
+    {
+        await CreateLocalUserAsync("sso-ida");
+        using var browser = new PortalSession(app.CreateDefaultClient(new ForwardedBy("192.0.2.66", "https", "203.0.113.31"), new CookieContainerHandler()));
+
+        var signedIn = await browser.SignInAsync("sso-ida", LocalPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.DoesNotMatch(SecureAttribute, AuthCookie(signedIn));
+        Assert.Equal("192.0.2.66", await SignInAddressAsync("sso-ida"));
+    }
+
+    private async Task CreateLocalUserAsync(string username)
+    {
+        using var admin = app.CreateAdminClient();
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { username, displayName = username, roles = new[] { Roles.Auditor }, password = LocalPassword });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    private static string AuthCookie(HttpResponseMessage response) =>
+        response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("registry.auth=", StringComparison.Ordinal));
+
+    private async Task<string?> SignInAddressAsync(string username)
+    {
+        await using var command = app.DataSource.CreateCommand("SELECT ip FROM registry.sign_ins WHERE username = $1 AND succeeded");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = username });
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>What a reverse proxy adds to every request it passes on; the peer is the proxy's address.</summary>
+    private sealed class ForwardedBy(string peer, string proto, string client) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Add(IdentityApp.PeerHeader, peer);
+            request.Headers.Add("X-Forwarded-Proto", proto);
+            request.Headers.Add("X-Forwarded-For", client);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static string AzurePrincipal(string name, string group) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new

@@ -31,7 +31,7 @@ public static class Caller
             correlation,
             Reason: reason,
             Client: client.Length == 0 ? null : client,
-            Ip: context.RequestServices.GetRequiredService<TrustedProxies>().ClientAddress(context)?.ToString());
+            Ip: TrustedProxies.ClientAddress(context)?.ToString());
     }
 
     /// <summary>Page and page size from the query (page ≥ 1, 1 ≤ pageSize ≤ 500), or the field at fault.</summary>

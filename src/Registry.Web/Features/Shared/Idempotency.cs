@@ -1,16 +1,32 @@
 // Idempotency-Key on writes: the first successful response to (caller, key) is stored and replayed
 // for every retry, which appends nothing. The key is reserved before the handler runs, so two
 // concurrent retries cannot both append; a key reused for a different request is 422.
+// A response that carries a secret shown once (a token, a webhook's HMAC secret) is never stored:
+// the table would hold the plaintext. Only the key and the request's hash are kept, and a retry is
+// told that the secret cannot be shown again.
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Extensions;
 using Npgsql;
 
 namespace Registry.Web.Features.Shared;
 
+/// <summary>Endpoint metadata: the success response carries a secret shown once, so it must not be stored for replay.</summary>
+public sealed class SecretShownOnce;
+
+public static class SecretShownOnceExtensions
+{
+    /// <summary>Marks an endpoint whose success response holds a secret (see <see cref="SecretShownOnce"/>).</summary>
+    public static TBuilder ShowsSecretOnce<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new SecretShownOnce());
+}
+
 public sealed class Idempotency(RequestDelegate next, NpgsqlDataSource dataSource, IProblemDetailsService problems)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public const string SecretNotReplayedDetail =
+        "The request with this Idempotency-Key already succeeded. Its response held a secret, which is shown once and never stored, so a retry cannot show it again; nothing was changed. If the secret was lost, revoke what was created and create another with a new key.";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -47,6 +63,12 @@ public sealed class Idempotency(RequestDelegate next, NpgsqlDataSource dataSourc
             }
         }
 
+        if (context.GetEndpoint()?.Metadata.GetMetadata<SecretShownOnce>() is not null)
+        {
+            await RunWithoutStoringAsync(context, actor, key);
+            return;
+        }
+
         var original = context.Response.Body;
         using var captured = new MemoryStream();
         context.Response.Body = captured;
@@ -78,10 +100,7 @@ public sealed class Idempotency(RequestDelegate next, NpgsqlDataSource dataSourc
             else
             {
                 // Nothing was appended: free the key so a corrected request may use it.
-                await using var release = dataSource.CreateCommand("DELETE FROM registry.idempotency_keys WHERE actor = $1 AND key = $2");
-                release.Parameters.Add(new NpgsqlParameter { Value = actor });
-                release.Parameters.Add(new NpgsqlParameter { Value = key });
-                await release.ExecuteNonQueryAsync(CancellationToken.None);
+                await ReleaseAsync(actor, key);
             }
 
             captured.Position = 0;
@@ -113,6 +132,12 @@ public sealed class Idempotency(RequestDelegate next, NpgsqlDataSource dataSourc
             return;
         }
 
+        if (await reader.IsDBNullAsync(5, context.RequestAborted))
+        {
+            await ProblemAsync(context, StatusCodes.Status409Conflict, "Secret shown once", SecretNotReplayedDetail, Header);
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = reader.GetInt32(1);
         response.Headers[ReplayedHeader] = "true";
@@ -133,6 +158,43 @@ public sealed class Idempotency(RequestDelegate next, NpgsqlDataSource dataSourc
 
         var body = reader.GetFieldValue<byte[]>(5);
         await response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The handler writes straight to the client; on success only the status is kept (body NULL marks
+    /// "succeeded, not replayable"), on failure the key is freed as for any other request.
+    /// </summary>
+    private async Task RunWithoutStoringAsync(HttpContext context, string actor, string key)
+    {
+        var completed = false;
+        try
+        {
+            await next(context);
+            completed = true;
+        }
+        finally
+        {
+            if (completed && context.Response.StatusCode is >= 200 and < 300)
+            {
+                await using var store = dataSource.CreateCommand("UPDATE registry.idempotency_keys SET status_code = $3 WHERE actor = $1 AND key = $2");
+                store.Parameters.Add(new NpgsqlParameter { Value = actor });
+                store.Parameters.Add(new NpgsqlParameter { Value = key });
+                store.Parameters.Add(new NpgsqlParameter { Value = context.Response.StatusCode });
+                await store.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            else
+            {
+                await ReleaseAsync(actor, key);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(string actor, string key)
+    {
+        await using var release = dataSource.CreateCommand("DELETE FROM registry.idempotency_keys WHERE actor = $1 AND key = $2");
+        release.Parameters.Add(new NpgsqlParameter { Value = actor });
+        release.Parameters.Add(new NpgsqlParameter { Value = key });
+        await release.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private static async Task<byte[]> HashAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public static class UsersApi
         users.MapPost("/{username}/roles", ChangeRoles).RequireAuthorization(Permissions.ManageUsers);
         users.MapPost("/{username}/password", SetPassword).RequireAuthorization(Permissions.ManageUsers);
         users.MapPost("/{username}/unlock", Unlock).RequireAuthorization(Permissions.ManageUsers);
-        users.MapPost("/{username}/tokens", IssueToken).RequireAuthorization(Permissions.ManageTokens);
+        users.MapPost("/{username}/tokens", IssueToken).RequireAuthorization(Permissions.ManageTokens).ShowsSecretOnce();
         users.MapGet("/{username}/tokens", ListTokens).RequireAuthorization(Permissions.ManageTokens);
         users.MapPost("/{username}/tokens/{id}/revoke", RevokeToken).RequireAuthorization(Permissions.ManageTokens);
         return app;

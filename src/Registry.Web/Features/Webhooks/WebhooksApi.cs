@@ -28,7 +28,7 @@ public static partial class WebhooksApi
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Permissions.ManageWebhooks);
-        group.MapPost("/", Register).WithName("RegisterWebhook").WithSummary("Register a webhook").ProducesProblems(400);
+        group.MapPost("/", Register).WithName("RegisterWebhook").WithSummary("Register a webhook").ProducesProblems(400).ShowsSecretOnce();
         group.MapGet("/", List).WithName("ListWebhooks").WithSummary("List webhooks").ProducesProblems();
         group.MapDelete("/{id:guid}", Remove).WithName("RemoveWebhook").WithSummary("Remove a webhook").ProducesProblems(404);
         group.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("A webhook's delivery log").ProducesProblems(400, 404);
