@@ -168,14 +168,21 @@ public static class VersionCommands
 
     private static async Task<IReadOnlyList<Hashed>> HashAsync(CliEnvironment environment, IReadOnlyList<(string Label, ContentReference Content)> inputs, CancellationToken cancellationToken)
     {
+        // Local files and folders and http(s) downloads are hashed together, each with its own progress;
+        // a URI with a stated hash needs no hashing.
         var results = new Hashed?[inputs.Count];
-        var local = new List<(int Index, string Label, HashPlan Plan)>();
+        var hashing = new List<(int Index, string Uri, HashInput Input)>();
         for (var i = 0; i < inputs.Count; i++)
         {
+            var label = $"{inputs[i].Label} ({inputs[i].Content.Given})";
             switch (inputs[i].Content)
             {
                 case ContentReference.Local l:
-                    local.Add((i, $"{inputs[i].Label} ({l.Given})", ContentHasher.Plan(l.FullPath)));
+                    var plan = ContentHasher.Plan(l.FullPath);
+                    hashing.Add((i, new Uri(Path.GetFullPath(plan.Path)).AbsoluteUri, HashInput.Local(label, plan)));
+                    break;
+                case ContentReference.Downloaded d:
+                    hashing.Add((i, d.Url.ToString(), new DownloadInput(label, d.Url, environment.Handler)));
                     break;
                 case ContentReference.Stated s:
                     results[i] = new Hashed(s.Uri, s.Sha256, null);
@@ -183,46 +190,13 @@ public static class VersionCommands
             }
         }
 
-        var hashes = await environment.Hashing().HashAllAsync([.. local.Select(l => (l.Label, l.Plan))], cancellationToken);
-        for (var j = 0; j < local.Count; j++)
+        var hashes = await environment.Hashing().HashAllAsync([.. hashing.Select(h => h.Input)], cancellationToken);
+        for (var j = 0; j < hashing.Count; j++)
         {
-            var plan = local[j].Plan;
-            results[local[j].Index] = new Hashed(new Uri(Path.GetFullPath(plan.Path)).AbsoluteUri, hashes[j].Sha256, hashes[j].SizeBytes);
-        }
-
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            if (inputs[i].Content is ContentReference.Downloaded d)
-            {
-                results[i] = await DownloadHashAsync(environment, inputs[i].Label, d.Url, cancellationToken);
-            }
+            results[hashing[j].Index] = new Hashed(hashing[j].Uri, hashes[j].Sha256, hashes[j].SizeBytes);
         }
 
         return [.. results.Select(r => r!)];
-    }
-
-    private static async Task<Hashed> DownloadHashAsync(CliEnvironment environment, string label, Uri url, CancellationToken cancellationToken)
-    {
-        // A separate client: the registry token must never travel to another host.
-        using var http = environment.Handler is null ? new HttpClient() : new HttpClient(environment.Handler, disposeHandler: false);
-        http.Timeout = Timeout.InfiniteTimeSpan;
-        try
-        {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new UsageException($"{label} {url}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
-            }
-
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var (sha256, size) = await FileHasher.HashStreamAsync(stream, null, cancellationToken);
-            environment.Error.WriteLine($"hashed {label} ({url}): {HashingDisplay.Bytes(size)} sha256 {sha256}");
-            return new Hashed(url.ToString(), sha256, size);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new UsageException($"{label} {url}: cannot download it to hash it ({e.Message}); or give the hash as URL#sha256=HEX");
-        }
     }
 
     private static Command Submit(CliEnvironment environment)

@@ -1,5 +1,6 @@
-// Progress while hashing: a Spectre.Console bar with bytes/s when the error stream is a terminal,
-// plain timestamped lines otherwise (CI logs). Always on stderr, so stdout stays clean for --json.
+// Progress while hashing: one Spectre.Console bar per input with bytes/s when the error stream is a
+// terminal, plain lines otherwise (CI logs). Always on stderr, so stdout stays clean for --json.
+// Inputs are hashed at the same time: an artifact, three datasets and a download need not queue.
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
@@ -10,6 +11,11 @@ namespace Registry.Cli.Hashing;
 public interface IHashProgress
 {
     void Advance(long bytes);
+
+    /// <summary>Told the total once it is known, when it was not before hashing started (a download's length).</summary>
+    void Sized(long totalBytes)
+    {
+    }
 }
 
 /// <summary>Counts bytes; the base of both displays.</summary>
@@ -20,61 +26,123 @@ public class ByteCounter : IHashProgress
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public virtual void Advance(long bytes) => Interlocked.Add(ref _bytes, bytes);
+
+    public virtual void Sized(long totalBytes)
+    {
+    }
 }
 
-/// <summary>Hashes a list of named inputs, showing progress the way the output allows.</summary>
-public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long largeInputBytes = HashingDisplay.LargeInputBytes)
+/// <summary>
+/// Hashes named inputs all at once (at most <c>maxParallel</c> at a time), showing one bar per input on
+/// a terminal and plain lines otherwise; the hashes come back in the order the inputs were given.
+/// </summary>
+public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long largeInputBytes = HashingDisplay.LargeInputBytes, int? maxParallel = null)
 {
     /// <summary>Below this, hashing takes well under a second and a bar would only flicker.</summary>
     public const long LargeInputBytes = 64L << 20;
 
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 
-    public async Task<IReadOnlyList<ContentHash>> HashAllAsync(IReadOnlyList<(string Label, HashPlan Plan)> inputs, CancellationToken cancellationToken)
+    // Hashing is CPU- and disk-bound: more inputs at once than cores only adds contention.
+    private readonly int _maxParallel = Math.Max(1, maxParallel ?? Environment.ProcessorCount);
+
+    private readonly Lock _logLock = new();
+
+    public Task<IReadOnlyList<ContentHash>> HashAllAsync(IReadOnlyList<(string Label, HashPlan Plan)> inputs, CancellationToken cancellationToken) =>
+        HashAllAsync([.. inputs.Select(i => HashInput.Local(i.Label, i.Plan))], cancellationToken);
+
+    public async Task<IReadOnlyList<ContentHash>> HashAllAsync(IReadOnlyList<HashInput> inputs, CancellationToken cancellationToken)
     {
-        var total = inputs.Sum(i => i.Plan.TotalBytes);
-        if (terminal is not null && total >= largeInputBytes)
+        // A stream of unknown size (a download) is worth a bar: it is slow however small it turns out.
+        var worthABar = inputs.Any(i => i.KnownBytes is null) || inputs.Sum(i => i.KnownBytes ?? 0) >= largeInputBytes;
+        if (terminal is not null && worthABar)
         {
-            return await WithBarAsync(terminal, inputs, cancellationToken);
+            return await WithBarsAsync(terminal, inputs, cancellationToken);
         }
 
-        var results = new List<ContentHash>();
-        foreach (var (label, plan) in inputs)
-        {
-            results.Add(await WithLinesAsync(label, plan, cancellationToken));
-        }
-
-        return results;
+        return await AllAtOnceAsync(inputs, (input, _, token) => WithLinesAsync(input, token), cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<ContentHash>> WithBarAsync(IAnsiConsole terminal, IReadOnlyList<(string Label, HashPlan Plan)> inputs, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ContentHash>> WithBarsAsync(IAnsiConsole terminal, IReadOnlyList<HashInput> inputs, CancellationToken cancellationToken)
     {
-        var results = new ContentHash[inputs.Count];
+        IReadOnlyList<ContentHash> results = [];
         await terminal.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var tasks = inputs.Select(i => context.AddTask(Markup.Escape(i.Label), maxValue: Math.Max(1, i.Plan.TotalBytes))).ToList();
-                for (var i = 0; i < inputs.Count; i++)
+                var bars = inputs.Select(i =>
                 {
-                    results[i] = await ContentHasher.HashAsync(inputs[i].Plan, new BarProgress(tasks[i]), cancellationToken);
-                    tasks[i].Value = tasks[i].MaxValue;
-                }
+                    var bar = context.AddTask(Markup.Escape(i.Label), maxValue: Math.Max(1, i.KnownBytes ?? 1));
+                    bar.IsIndeterminate = i.KnownBytes is null;
+                    return bar;
+                }).ToList();
+                results = await AllAtOnceAsync(
+                    inputs,
+                    async (input, index, token) =>
+                    {
+                        var hash = await input.HashAsync(new BarProgress(bars[index]), token);
+                        bars[index].IsIndeterminate = false;
+                        bars[index].MaxValue = Math.Max(1, hash.SizeBytes);
+                        bars[index].Value = bars[index].MaxValue;
+                        return hash;
+                    },
+                    cancellationToken);
             });
         return results;
     }
 
-    private async Task<ContentHash> WithLinesAsync(string label, HashPlan plan, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ContentHash>> AllAtOnceAsync(IReadOnlyList<HashInput> inputs, Func<HashInput, int, CancellationToken, Task<ContentHash>> hash, CancellationToken cancellationToken)
     {
-        var counter = new ByteCounter();
+        var results = new ContentHash[inputs.Count];
+        // The first input that fails stops the others: its error is the one worth reading.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(_maxParallel);
+        var work = inputs.Select(async (input, index) =>
+        {
+            await slots.WaitAsync(stop.Token);
+            try
+            {
+                results[index] = await hash(input, index, stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(work);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var cause = work.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+
+        return results;
+    }
+
+    private async Task<ContentHash> WithLinesAsync(HashInput input, CancellationToken cancellationToken)
+    {
+        var counter = new SizedCounter();
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporter = plan.TotalBytes >= largeInputBytes ? ReportEveryAsync(label, plan.TotalBytes, counter, clock, stop.Token) : Task.CompletedTask;
+        var reporter = (input.KnownBytes ?? long.MaxValue) >= largeInputBytes ? ReportEveryAsync(input.Label, counter, clock, stop.Token) : Task.CompletedTask;
         ContentHash hash;
         try
         {
-            hash = await ContentHasher.HashAsync(plan, counter, cancellationToken);
+            hash = await input.HashAsync(counter, cancellationToken);
         }
         finally
         {
@@ -82,12 +150,21 @@ public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long 
             await reporter;
         }
 
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"hashed {label}: {(hash.IsFolder ? $"{hash.FileCount} files, " : "")}{Bytes(hash.SizeBytes)} in {clock.Elapsed.TotalSeconds:0.0} s ({Bytes(Rate(hash.SizeBytes, clock.Elapsed))}/s) sha256 {hash.Sha256}"));
+        Line(string.Create(CultureInfo.InvariantCulture,
+            $"hashed {input.Label}: {(hash.IsFolder ? $"{hash.FileCount} files, " : "")}{Bytes(hash.SizeBytes)} in {clock.Elapsed.TotalSeconds:0.0} s ({Bytes(Rate(hash.SizeBytes, clock.Elapsed))}/s) sha256 {hash.Sha256}"));
         return hash;
     }
 
-    private async Task ReportEveryAsync(string label, long total, ByteCounter counter, Stopwatch clock, CancellationToken cancellationToken)
+    // Several inputs report at once; a line is written whole or not at all.
+    private void Line(string text)
+    {
+        lock (_logLock)
+        {
+            log.WriteLine(text);
+        }
+    }
+
+    private async Task ReportEveryAsync(string label, SizedCounter counter, Stopwatch clock, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(PlainInterval);
         try
@@ -95,8 +172,9 @@ public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long 
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 var done = counter.Bytes;
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"hashing {label}: {Bytes(done)} of {Bytes(total)} ({100.0 * done / total:0}%, {Bytes(Rate(done, clock.Elapsed))}/s)"));
+                Line(counter.Total is { } total and > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"hashing {label}: {Bytes(done)} of {Bytes(total)} ({100.0 * done / total:0}%, {Bytes(Rate(done, clock.Elapsed))}/s)")
+                    : string.Create(CultureInfo.InvariantCulture, $"hashing {label}: {Bytes(done)} so far ({Bytes(Rate(done, clock.Elapsed))}/s)"));
             }
         }
         catch (OperationCanceledException)
@@ -125,5 +203,20 @@ public sealed class HashingDisplay(IAnsiConsole? terminal, TextWriter log, long 
     private sealed class BarProgress(ProgressTask task) : IHashProgress
     {
         public void Advance(long bytes) => task.Increment(bytes);
+
+        public void Sized(long totalBytes)
+        {
+            task.MaxValue = Math.Max(1, totalBytes);
+            task.IsIndeterminate = false;
+        }
+    }
+
+    private sealed class SizedCounter : ByteCounter
+    {
+        private long _total = -1;
+
+        public long? Total => Interlocked.Read(ref _total) is var t and >= 0 ? t : null;
+
+        public override void Sized(long totalBytes) => Interlocked.Exchange(ref _total, totalBytes);
     }
 }

@@ -87,6 +87,26 @@ public sealed class ClientBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refused_connection_is_retried_then_exits_3_naming_the_address()
+    {
+        // A port that was just free and is closed again: connecting to it is refused at once.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var cli = new CliRunner(_temp.Path, handler: null, new() { ["REGISTRY_URL"] = $"http://127.0.0.1:{port}", ["REGISTRY_TOKEN"] = "t" });
+
+        var exit = await cli.RunAsync("version", "show", "churn", "3");
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        var error = cli.Error.ToString();
+        Assert.Contains($"GET http://127.0.0.1:{port}/api/v1/models/churn/versions/3", error, StringComparison.Ordinal);
+        Assert.Contains("refused", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("after 3 attempts", error, StringComparison.Ordinal);
+        Assert.Empty(cli.Out.ToString());
+    }
+
+    [Fact]
     public async Task A_server_that_recovers_during_the_retries_succeeds()
     {
         var calls = 0;

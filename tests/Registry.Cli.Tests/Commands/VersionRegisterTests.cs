@@ -126,6 +126,44 @@ public sealed class VersionRegisterTests : IDisposable
         Assert.Contains("uncommitted changes", _cli.Error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_http_dataset_is_downloaded_and_hashed_alongside_the_local_artifact_without_the_registry_token()
+    {
+        TrainingRun();
+        var server = new FakeServer((request, _) => request.RequestUri!.Host == "data.example.com"
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("abc") }
+            : FakeServer.Json(HttpStatusCode.Created, """{"model":"churn","version":3,"status":"registered"}"""));
+        var cli = new CliRunner(_temp.Path, server, _cli.Variables);
+
+        var exit = await cli.RunAsync("version", "register", "churn", "--artifact", "model/weights.bin", "--dataset", "test=https://data.example.com/sets/holdout.csv");
+
+        Assert.True(exit == ExitCodes.Ok, cli.Error.ToString());
+        var download = Assert.Single(server.Requests, r => r.Request.RequestUri!.Host == "data.example.com").Request;
+        Assert.Null(download.Headers.Authorization);
+        using var document = JsonDocument.Parse(Assert.Single(server.Requests, r => r.Request.Method == HttpMethod.Post).Body);
+        var dataset = document.RootElement.GetProperty("datasets")[0];
+        Assert.Equal("https://data.example.com/sets/holdout.csv", dataset.GetProperty("uri").GetString());
+        Assert.Equal(Abc, dataset.GetProperty("sha256").GetString());
+        Assert.Contains("hashed test holdout.csv (https://data.example.com/sets/holdout.csv): 3 B", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("hashed artifact (model/weights.bin): 3 B", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_http_dataset_the_server_refuses_exits_1_naming_it_and_nothing_is_registered()
+    {
+        TrainingRun();
+        var server = new FakeServer((request, _) => request.RequestUri!.Host == "data.example.com"
+            ? new HttpResponseMessage(HttpStatusCode.NotFound)
+            : FakeServer.Json(HttpStatusCode.Created, """{"model":"churn","version":3,"status":"registered"}"""));
+        var cli = new CliRunner(_temp.Path, server, _cli.Variables);
+
+        var exit = await cli.RunAsync("version", "register", "churn", "--artifact", "model", "--dataset", "test=https://data.example.com/sets/holdout.csv");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("test holdout.csv (https://data.example.com/sets/holdout.csv): the server answered 404", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Request.Method == HttpMethod.Post);
+    }
+
     [Theory]
     [InlineData("--requirements", "Gemfile", "Gemfile")]
     [InlineData("--dataset", "training=missing.csv", "missing.csv")]

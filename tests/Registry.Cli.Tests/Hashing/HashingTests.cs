@@ -214,4 +214,101 @@ public sealed class HashingTests : IDisposable
         Assert.Contains("100%", screen.ToString(), StringComparison.Ordinal);
         Assert.Contains("/s", screen.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Inputs_are_hashed_at_the_same_time_and_come_back_in_the_order_given()
+    {
+        // Each stream refuses to give a byte until the other has been asked for one, and the first
+        // finishes only after the second has: hashed one after another, this could never complete.
+        var first = new GatedStream("abc"u8.ToArray());
+        var second = new GatedStream("hello\n"u8.ToArray());
+        first.WaitFor(second.Started).ThenFor(second.Finished);
+        second.WaitFor(first.Started);
+        var log = new StringWriter();
+
+        var hashes = await new HashingDisplay(null, log, maxParallel: 2).HashAllAsync(
+            [new StreamInput("training", _ => Task.FromResult<(Stream, long?)>((first, 3))), new StreamInput("test", _ => Task.FromResult<(Stream, long?)>((second, null)))],
+            CancellationToken.None);
+
+        Assert.Equal(["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"], hashes.Select(h => h.Sha256));
+        Assert.Equal([3L, 6L], hashes.Select(h => h.SizeBytes));
+        Assert.Contains("hashed training: 3 B", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("hashed test: 6 B", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_every_input_gets_its_own_bar_while_they_hash_together()
+    {
+        var first = new GatedStream(new byte[FileHasher.BufferSize + 1]);
+        var second = new GatedStream(new byte[17]);
+        first.WaitFor(second.Started);
+        second.WaitFor(first.Started);
+        var screen = new StringWriter();
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+        });
+
+        var hashes = await new HashingDisplay(terminal, TextWriter.Null, maxParallel: 2).HashAllAsync(
+            [new StreamInput("weights.bin", _ => Task.FromResult<(Stream, long?)>((first, FileHasher.BufferSize + 1))), new StreamInput("holdout.csv", _ => Task.FromResult<(Stream, long?)>((second, null)))],
+            CancellationToken.None);
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[17])), hashes[1].Sha256);
+        Assert.Contains("weights.bin", screen.ToString(), StringComparison.Ordinal);
+        Assert.Contains("holdout.csv", screen.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_first_input_that_fails_stops_the_others_and_its_error_is_the_one_reported()
+    {
+        var path = _temp.Write("weights.bin", "abc");
+        var never = new GatedStream([1]);
+        never.WaitFor(new TaskCompletionSource().Task);
+
+        var error = await Assert.ThrowsAsync<HashingException>(() => new HashingDisplay(null, TextWriter.Null, maxParallel: 2).HashAllAsync(
+            [new StreamInput("stalled", _ => Task.FromResult<(Stream, long?)>((never, 1))), new StreamInput("broken", _ => throw new HashingException("broken: unreadable")), HashInput.Local("artifact", ContentHasher.Plan(path))],
+            CancellationToken.None));
+
+        Assert.Equal("broken: unreadable", error.Message);
+    }
+
+    /// <summary>A stream that holds back its bytes until the tasks it waits for have completed.</summary>
+    private sealed class GatedStream(byte[] content) : MemoryStream(content)
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<Task> _gates = [];
+
+        public Task Started => _started.Task;
+
+        public Task Finished => _finished.Task;
+
+        public GatedStream WaitFor(Task gate)
+        {
+            _gates.Add(gate);
+            return this;
+        }
+
+        public GatedStream ThenFor(Task gate) => WaitFor(gate);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _started.TrySetResult();
+            foreach (var gate in _gates)
+            {
+                // Not a timing assertion: only keeps a broken (sequential) implementation from hanging the run.
+                await gate.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                _finished.TrySetResult();
+            }
+
+            return read;
+        }
+    }
 }

@@ -114,6 +114,7 @@ public sealed class DesignSystemTests
     [InlineData("2026-11-01T09:30:15", "2026-11-01T09:30:15Z")]
     [InlineData("2026-11-01T10:30:00+01:00", "2026-11-01T09:30:00Z")]
     [InlineData("2026-11-01T09:30:00Z", "2026-11-01T09:30:00Z")]
+    [InlineData("2026-11-01T09:30:15.2500000Z", "2026-11-01T09:30:15.25Z")]
     public void As_of_reads_datetime_local_values_as_utc_and_honours_explicit_offsets(string input, string expected)
     {
         Assert.Equal(expected, AsOf.ToQueryValue(AsOf.Parse(input)!.Value));

@@ -55,6 +55,40 @@ public sealed class ModelPageTests(ModelPageTests.Fixture app) : IClassFixture<M
     }
 
     [Fact]
+    public async Task The_model_page_offers_the_dossier_pdf_and_the_evidence_bundle_of_that_model()
+    {
+        using var browser = app.BrowserFor("priya");
+
+        var page = await browser.GetAsync("/models/churn");
+
+        var dossier = page.One("a[data-export='dossier']")!;
+        var evidence = page.One("a[data-export='evidence']")!;
+        Assert.Equal("/api/v1/models/churn/report.pdf", dossier.GetAttribute("href"));
+        Assert.Contains("dossier (PDF)", dossier.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/api/v1/models/churn/evidence", evidence.GetAttribute("href"));
+        Assert.Contains("Evidence bundle", evidence.TextContent, StringComparison.Ordinal);
+        using var auditor = app.As("priya");
+        var bundle = await auditor.GetAsync(new Uri(evidence.GetAttribute("href")!, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Equal("application/zip", bundle.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task As_of_a_past_time_the_dossier_link_asks_for_the_dossier_as_of_that_same_instant()
+    {
+        using var browser = app.BrowserFor("priya");
+
+        var page = await browser.GetAsync($"/models/churn?asOf={Uri.EscapeDataString(app.BeforeVersionTwo.ToString("O"))}");
+
+        var href = page.One("a[data-export='dossier']")!.GetAttribute("href")!;
+        Assert.StartsWith("/api/v1/models/churn/report.pdf?asOf=", href, StringComparison.Ordinal);
+        Assert.Equal(app.BeforeVersionTwo, Registry.Web.Components.Ui.AsOf.Parse(Uri.UnescapeDataString(href.Split("asOf=")[1])));
+        // A model's bundle holds its whole history up to a signed checkpoint, which proves the state at
+        // any earlier time too; the bundle link therefore takes no asOf.
+        Assert.Equal("/api/v1/models/churn/evidence", page.One("a[data-export='evidence']")!.GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task An_unknown_model_is_a_404_that_helps()
     {
         using var browser = app.BrowserFor("priya");

@@ -91,6 +91,42 @@ public sealed class PdfPrinterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_timeout_that_passes_before_the_browser_starts_is_the_prints_own_timeout_and_leaves_nothing()
+    {
+        // One tick: the deadline has passed before the page is even written.
+        using var printer = new PdfPrinter(
+            Options.Create(new ReportOptions { Timeout = TimeSpan.FromTicks(1), WorkDirectory = _workRoot }),
+            NullLogger<PdfPrinter>.Instance);
+
+        var outcome = await printer.PrintAsync("<p>quick</p>", CancellationToken.None);
+
+        Assert.False(Assert.IsType<PrintOutcome.TimedOut>(outcome).WaitedForBrowser);
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task With_two_browsers_allowed_two_reports_print_at_the_same_time()
+    {
+        using var printer = Printer(maxConcurrent: 2);
+        using var cancel = new CancellationTokenSource();
+
+        var first = printer.PrintAsync(HangingPage, cancel.Token);
+        var second = printer.PrintAsync(HangingPage, cancel.Token);
+        // Neither page ever finishes: two live browsers, each in its own work folder, can only be seen
+        // if both prints hold a browser at once. (The limit only keeps a broken bound from hanging the run.)
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (Directory.GetDirectories(_workRoot).Count(folder => PdfPrinter.ProcessesMentioning(folder).Count > 0) < 2)
+        {
+            await Task.Delay(100, limit.Token);
+        }
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        AssertNothingLeft();
+    }
+
+    [Fact]
     public async Task A_missing_browser_is_a_failure_that_says_how_to_install_it()
     {
         using var printer = new PdfPrinter(

@@ -2,7 +2,9 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Registry.Web.Features.Evidence;
+using Registry.Web.Features.Reports;
 using Registry.Web.Tests.Features;
 
 namespace Registry.Web.Tests.Reports;
@@ -170,5 +172,69 @@ public sealed class ReportsApiTests(ReportsFixture app) : IClassFixture<ReportsF
             stream.CopyTo(memory);
             return memory.ToArray();
         }, StringComparer.Ordinal);
+    }
+}
+
+/// <summary>
+/// A host whose reports can never print in time: a short <c>Registry:Reports:Timeout</c>, and the real
+/// Chromium started on a page whose script never ends, so the timeout is certain however fast the machine.
+/// </summary>
+public sealed class SlowReportsFixture : RegistryApiFixture
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("registry-slow-reports-").FullName;
+
+    public string Folder => _folder;
+
+    public string WorkRoot => Path.Combine(_folder, "work");
+
+    public override async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(WorkRoot);
+        var page = Path.Combine(_folder, "never-printed.html");
+        await File.WriteAllTextAsync(page, "<!DOCTYPE html><html><body><script>for(;;){}</script></body></html>");
+        var browser = Path.Combine(_folder, "chromium");
+        // Every argument as the printer gave it, except the page (the last one).
+        await File.WriteAllTextAsync(browser, $"#!/bin/bash\nexec /usr/bin/chromium \"${{@:1:$#-1}}\" '{new Uri(page).AbsoluteUri}'\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        await base.InitializeAsync();
+        await CreateModelAsync("churn");
+        await RegisterAsync("churn");
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Registry:Reports:Timeout", "00:00:01");
+        builder.UseSetting("Registry:Reports:ChromiumPath", Path.Combine(_folder, "chromium"));
+        builder.UseSetting("Registry:Reports:WorkDirectory", WorkRoot);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+public sealed class ReportTimeoutTests(SlowReportsFixture app) : IClassFixture<SlowReportsFixture>
+{
+    [Fact]
+    public async Task A_report_that_times_out_is_a_503_problem_saying_so_with_retry_after_and_leaves_no_browser_running()
+    {
+        var response = await app.As("audrey").GetAsync(new Uri("/api/v1/models/churn/report.pdf", UriKind.Relative));
+
+        var problem = await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("The report took too long", problem.GetProperty("title").GetString());
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("took longer than 1 s and was stopped; nothing was left running", detail, StringComparison.Ordinal);
+        Assert.Contains("Registry:Reports:Timeout", detail, StringComparison.Ordinal);
+        Assert.NotNull(response.Headers.RetryAfter);
+        // Every process this host's printer starts names the fixture's folder (work folder, profile, page).
+        Assert.Empty(PdfPrinter.ProcessesMentioning(app.Folder));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(app.WorkRoot));
     }
 }

@@ -30,6 +30,10 @@ public static class AsOf
     /// <summary>The value for a datetime-local input (UTC, to the second).</summary>
     public static string ToInputValue(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary>The canonical query value (RFC 3339 UTC), so a cited URL means one instant.</summary>
-    public static string ToQueryValue(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The canonical query value (RFC 3339 UTC), so a cited URL means one instant: whole seconds as
+    /// <c>…:15Z</c>, and any fraction kept (<c>…:15.25Z</c>), so a link from an as-of page (a version, the
+    /// dossier) shows exactly the state the page shows, not the state up to a second earlier.
+    /// </summary>
+    public static string ToQueryValue(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

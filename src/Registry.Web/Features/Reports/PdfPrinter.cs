@@ -71,18 +71,28 @@ public sealed partial class PdfPrinter : IDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
-        try
+        // A free browser is taken at once even when the deadline has already passed, so that a short
+        // timeout is reported as the print's own and never as waiting for reports that do not exist.
+        if (!_browsers.Wait(0, CancellationToken.None))
         {
-            await _browsers.WaitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: true);
+            try
+            {
+                await _browsers.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: true);
+            }
         }
 
         try
         {
             return await PrintWithOneBrowserAsync(html, cancellationToken, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed while the page was being written or the browser started.
+            return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: false);
         }
         finally
         {

@@ -99,12 +99,17 @@ public static class ReportsApi
             PrintOutcome.Printed printed => TypedResults.File(printed.Pdf, PdfType, fileName),
             PrintOutcome.TimedOut timedOut => Unavailable(context, "The report took too long",
                 timedOut.WaitedForBrowser
-                    ? $"Other reports were being printed and none finished within {timedOut.Timeout.TotalSeconds:0} s. Nothing was left running; retry shortly."
-                    : $"Printing the report took longer than {timedOut.Timeout.TotalSeconds:0} s and was stopped; nothing was left running. Retry shortly, or ask an administrator to raise {ReportOptions.Section}:Timeout."),
+                    ? $"Other reports were being printed and none finished within {Duration(timedOut.Timeout)}. Nothing was left running; retry shortly."
+                    : $"Printing the report took longer than {Duration(timedOut.Timeout)} and was stopped; nothing was left running. Retry shortly, or ask an administrator to raise {ReportOptions.Section}:Timeout."),
             PrintOutcome.Failed failed => Unavailable(context, "The report could not be printed", failed.Detail),
             _ => throw new InvalidOperationException("unknown print outcome"),
         };
     }
+
+    /// <summary>"60 s", "1.5 s", "250 ms": a configured timeout as a person reads it.</summary>
+    private static string Duration(TimeSpan timeout) => timeout.TotalSeconds >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0.###} ms");
 
     private static ProblemHttpResult Unavailable(HttpContext context, string title, string detail)
     {
