@@ -266,6 +266,22 @@ public sealed class EventStoreTests
     }
 
     [Fact]
+    public async Task Appends_waiting_together_are_committed_together_in_fewer_transactions_than_appends()
+    {
+        await using var log = await TestLog.CreateAsync();
+        const int appends = 200;
+
+        // Each call queues its append before returning, so all 200 are waiting long before the first commit ends.
+        var results = await Task.WhenAll(Enumerable.Range(0, appends).Select(i => log.Store.AppendAsync($"g{i}", 0, [TestLog.Event("A")], TestLog.By())));
+
+        Assert.All(results, r => Assert.IsType<AppendResult.Appended>(r));
+        Assert.Equal(appends, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
+        // xmin is the id of the transaction that inserted the row: one per commit.
+        var transactions = await log.ScalarAsync("SELECT count(DISTINCT xmin::text::bigint) FROM registry.events");
+        Assert.True(transactions < appends / 4, $"{appends} appends were committed in {transactions} transactions");
+    }
+
+    [Fact]
     public async Task Values_with_no_canonical_form_are_refused_before_anything_is_written()
     {
         await using var log = await TestLog.CreateAsync();
