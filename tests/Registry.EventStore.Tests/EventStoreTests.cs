@@ -203,25 +203,55 @@ public sealed class EventStoreTests
     }
 
     [Fact]
-    public async Task The_application_role_may_insert_and_select_the_log_but_not_change_it()
+    public async Task The_application_role_is_refused_changes_to_the_log_by_its_privileges_before_any_trigger()
     {
         await using var log = await TestLog.CreateAsync();
         await log.AppendAsync("s", 0, TestLog.Event("A"));
-        await using var connection = await log.DataSource.OpenConnectionAsync();
-        await using (var role = new NpgsqlCommand("SET ROLE registry_app", connection))
-        {
-            await role.ExecuteNonQueryAsync();
-        }
+        await using var dataSource = AsApplicationRole(log.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
 
-        await using var select = new NpgsqlCommand("SELECT count(*) FROM registry.events", connection);
-        Assert.Equal(1L, await select.ExecuteScalarAsync());
-        foreach (var sql in new[] { "UPDATE registry.events SET type = 'B'", "DELETE FROM registry.events", "TRUNCATE registry.events" })
+        foreach (var (sql, table) in new[]
+        {
+            ("UPDATE registry.events SET type = 'B'", "events"),
+            ("DELETE FROM registry.events", "events"),
+            ("TRUNCATE registry.events", "events"),
+            ("UPDATE registry.checkpoints SET tree_size = 0", "checkpoints"),
+            ("DELETE FROM registry.checkpoints", "checkpoints"),
+        })
         {
             await using var command = new NpgsqlCommand(sql, connection);
             var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+            // The privilege check, not the append-only trigger (which raises the same SQLSTATE).
+            Assert.Equal($"permission denied for table {table}", error.MessageText);
         }
+
+        Assert.Equal(1, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
     }
+
+    [Fact]
+    public async Task The_application_role_appends_through_the_store_and_reads_the_log()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.ScalarAsync(StreamCountProjection.CreateTable + "; SELECT 0");
+        await using var dataSource = AsApplicationRole(log.ConnectionString);
+        await using var store = new EventStore(dataSource, [new StreamCountProjection()], new EventStoreOptions { Origin = "registry.test" }, log.Clock);
+
+        var first = await store.AppendAsync("s", 0, [TestLog.Event("A"), TestLog.Event("B")], TestLog.By());
+        var second = await store.AppendAsync("s", 2, [TestLog.Event("C")], TestLog.By());
+
+        Assert.Equal([1L, 2L], Assert.IsType<AppendResult.Appended>(first).Events.Select(e => e.Position));
+        Assert.Equal(3L, Assert.IsType<AppendResult.Appended>(second).Events[0].Position);
+        Assert.Equal(3, (await store.ReadStreamAsync("s")).Count);
+        await using var whoAmI = dataSource.CreateCommand("SELECT current_user");
+        Assert.Equal("registry_app", await whoAmI.ExecuteScalarAsync());
+        Assert.Equal(3, await log.ScalarAsync("SELECT position FROM registry.log_head"));
+        Assert.Equal("s:3:C:3", await StreamCountProjection.SnapshotAsync(log.DataSource));
+    }
+
+    /// <summary>Connections that run as registry_app, as the web host's do.</summary>
+    private static NpgsqlDataSource AsApplicationRole(string connectionString) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c role=registry_app" }.ConnectionString);
 
     [Fact]
     public async Task Appends_from_many_callers_at_once_get_dense_positions_and_the_right_versions()
@@ -233,6 +263,22 @@ public sealed class EventStoreTests
         var positions = results.SelectMany(r => Assert.IsType<AppendResult.Appended>(r).Events.Select(e => e.Position)).Order();
         Assert.Equal(Enumerable.Range(1, 80).Select(i => (long)i), positions);
         Assert.All(results, r => Assert.Equal([1, 2], ((AppendResult.Appended)r).Events.Select(e => e.Version)));
+    }
+
+    [Fact]
+    public async Task Appends_waiting_together_are_committed_together_in_fewer_transactions_than_appends()
+    {
+        await using var log = await TestLog.CreateAsync();
+        const int appends = 200;
+
+        // Each call queues its append before returning, so all 200 are waiting long before the first commit ends.
+        var results = await Task.WhenAll(Enumerable.Range(0, appends).Select(i => log.Store.AppendAsync($"g{i}", 0, [TestLog.Event("A")], TestLog.By())));
+
+        Assert.All(results, r => Assert.IsType<AppendResult.Appended>(r));
+        Assert.Equal(appends, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
+        // xmin is the id of the transaction that inserted the row: one per commit.
+        var transactions = await log.ScalarAsync("SELECT count(DISTINCT xmin::text::bigint) FROM registry.events");
+        Assert.True(transactions < appends / 4, $"{appends} appends were committed in {transactions} transactions");
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public class RegistryApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Registry:Demo", "false");
         builder.UseSetting("Registry:SigningKeyPath", _signingKey);
         builder.UseSetting("Registry:Origin", "registry.test");
+        // Tests sign checkpoints when they mean to; a host that signs on its own is opted into.
+        builder.UseSetting("Registry:Checkpoints:Enabled", "false");
     }
 
     /// <summary>A client authenticated as the built-in admin through the bootstrap token.</summary>

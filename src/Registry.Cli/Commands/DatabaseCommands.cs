@@ -84,6 +84,116 @@ public static class DatabaseCommands
         return projectionsCommand;
     }
 
+    public static Command BuildLog(CliEnvironment environment)
+    {
+        var log = new Command("log", "The whole event log as a file: export it, or import it into an empty database");
+        log.Subcommands.Add(BuildExport(environment));
+        log.Subcommands.Add(BuildImport(environment));
+        return log;
+    }
+
+    private static Command BuildExport(CliEnvironment environment)
+    {
+        var connection = ConnectionOption();
+        var file = new Argument<string>("FILE") { Description = "Where to write the archive (replaced if it exists)" };
+        var origin = new Option<string?>("--origin") { Description = "The log's name for the archive's header (default: the origin of its latest checkpoint)" };
+        var export = new Command("export", "Write every event of the log, byte for byte, with its size and root hash, from one consistent snapshot");
+        export.Arguments.Add(file);
+        export.Options.Add(connection);
+        export.Options.Add(origin);
+        export.Handle(environment, async (parse, cancellationToken) =>
+        {
+            var path = Path.GetFullPath(parse.GetRequiredValue(file), environment.WorkingDirectory);
+            await using var dataSource = NpgsqlDataSource.Create(ConnectionString(environment, parse.GetValue(connection)));
+            try
+            {
+                var name = parse.GetValue(origin) ?? await LatestOriginAsync(dataSource, cancellationToken) ?? new EventStoreOptions().Origin;
+                await using var store = new EventStore.EventStore(dataSource, [], new EventStoreOptions { Origin = name }, TimeProvider.System);
+                // Written beside the target and moved into place, so FILE is never half an archive.
+                var partial = path + ".partial";
+                LogHead head;
+                try
+                {
+                    await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                    {
+                        head = await LogArchive.ExportAsync(store, output, cancellationToken);
+                    }
+
+                    File.Move(partial, path, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(partial);
+                }
+
+                environment.Out.WriteLine($"exported {head.TreeSize} event(s) of {name} to {path}: root {Convert.ToHexStringLower(head.RootHash)}");
+                return ExitCodes.Ok;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                environment.Error.WriteLine($"registry: this database holds no registry log ({e.MessageText})");
+                return ExitCodes.Rejected;
+            }
+            catch (NpgsqlException e)
+            {
+                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
+                return ExitCodes.Unavailable;
+            }
+        });
+        return export;
+    }
+
+    private static Command BuildImport(CliEnvironment environment)
+    {
+        var connection = ConnectionOption();
+        var file = new Argument<string>("FILE") { Description = "An archive written by `registry log export`" };
+        var import = new Command("import", "Apply pending migrations, then load an exported log into an empty database and rebuild every read model from it; all or nothing");
+        import.Arguments.Add(file);
+        import.Options.Add(connection);
+        import.Handle(environment, async (parse, cancellationToken) =>
+        {
+            var path = Path.GetFullPath(parse.GetRequiredValue(file), environment.WorkingDirectory);
+            if (!File.Exists(path))
+            {
+                throw new Api.UsageException($"FILE: {path} does not exist");
+            }
+
+            await using var dataSource = NpgsqlDataSource.Create(ConnectionString(environment, parse.GetValue(connection)));
+            try
+            {
+                await new Migrator(dataSource).MigrateAsync(cancellationToken);
+                var projections = Projections();
+                await using var store = new EventStore.EventStore(dataSource, projections, new EventStoreOptions(), TimeProvider.System);
+                await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                var head = await LogArchive.ImportAsync(store, input, cancellationToken);
+                environment.Out.WriteLine($"imported {head.TreeSize} event(s): root {Convert.ToHexStringLower(head.RootHash)}; rebuilt {string.Join(", ", projections.Select(p => p.Name))}");
+                return ExitCodes.Ok;
+            }
+            catch (LogArchiveException e)
+            {
+                environment.Error.WriteLine($"registry: nothing imported: {e.Message}");
+                return ExitCodes.Rejected;
+            }
+            catch (MigrationException e)
+            {
+                environment.Error.WriteLine($"registry: {e.Message}");
+                return ExitCodes.Rejected;
+            }
+            catch (NpgsqlException e)
+            {
+                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
+                return ExitCodes.Unavailable;
+            }
+        });
+        return import;
+    }
+
+    private static async Task<string?> LatestOriginAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT origin FROM registry.checkpoints ORDER BY id DESC LIMIT 1");
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>Every projection shipped in Registry.EventStore (its Projections folder), as the host registers them.</summary>
     public static IReadOnlyList<IProjection> Projections() =>
         [.. typeof(IProjection).Assembly.GetTypes()

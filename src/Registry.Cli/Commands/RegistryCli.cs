@@ -39,6 +39,7 @@ public static class RegistryCli
         root.Subcommands.Add(EvidenceCommands.BuildReport(environment));
         root.Subcommands.Add(DatabaseCommands.BuildMigrate(environment));
         root.Subcommands.Add(DatabaseCommands.BuildProjections(environment));
+        root.Subcommands.Add(DatabaseCommands.BuildLog(environment));
         return root;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Npgsql;
 using Registry.Cli.Commands;
 using Registry.Cli.Tests.Commands;
 using Registry.Testing;
@@ -62,5 +63,80 @@ public sealed class DatabaseCommandTests(CliHost host) : IClassFixture<CliHost>,
 
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("known: models", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every table the projections fill (what `log import` must rebuild).</summary>
+    private static readonly string[] ReadTables =
+    [
+        "models", "model_versions", "version_datasets", "version_dependencies", "approvals", "deployments", "current_deployments", "rollback_requests",
+        "users", "user_tokens", "sign_ins",
+    ];
+
+    [Fact]
+    public async Task A_log_exported_and_imported_into_an_empty_database_has_the_same_root_and_read_tables()
+    {
+        using var scientist = host.CreateTokenClient(host.DataScientistToken);
+        Assert.True((await scientist.PostAsJsonAsync("/api/v1/models", new { name = "exported", riskTier = "medium", description = "carried over" })).IsSuccessStatusCode);
+        Assert.True((await scientist.PostAsJsonAsync("/api/v1/models", new { name = "exported-too", riskTier = "low" })).IsSuccessStatusCode);
+        var target = await TestCluster.CreateEmptyDatabaseAsync("cliimport");
+        var cli = new CliRunner(_work.Path, null);
+
+        var exported = await cli.RunAsync("log", "export", "registry.log", "--connection", host.ConnectionString);
+        var exportOutput = cli.Out.ToString();
+        var imported = await cli.RunAsync("log", "import", "registry.log", "--connection", target);
+
+        Assert.True(exported == ExitCodes.Ok, cli.Error.ToString());
+        Assert.True(imported == ExitCodes.Ok, cli.Error.ToString());
+        await using var source = NpgsqlDataSource.Create(host.ConnectionString);
+        await using var copy = NpgsqlDataSource.Create(target);
+        var sourceHead = await HeadAsync(source);
+        Assert.Equal(sourceHead, await HeadAsync(copy));
+        Assert.Contains($"root {sourceHead.Root}", exportOutput, StringComparison.Ordinal);
+        Assert.Contains($"imported {sourceHead.Size} event(s): root {sourceHead.Root}; rebuilt models, users", cli.Out.ToString(), StringComparison.Ordinal);
+        foreach (var table in ReadTables)
+        {
+            Assert.Equal(await ContentsAsync(source, table), await ContentsAsync(copy, table));
+        }
+
+        Assert.Contains("carried over", await ContentsAsync(copy, "models"), StringComparison.Ordinal);
+        Assert.Contains("dana", await ContentsAsync(copy, "users"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Importing_into_a_database_whose_log_is_not_empty_is_refused_and_appends_nothing()
+    {
+        var cli = new CliRunner(_work.Path, null);
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("log", "export", "mine.log", "--connection", host.ConnectionString));
+        var before = await host.EventCountAsync();
+
+        var exit = await cli.RunAsync("log", "import", "mine.log", "--connection", host.ConnectionString);
+
+        Assert.Equal(ExitCodes.Rejected, exit);
+        Assert.Contains($"nothing imported: the log already holds {before} events; import only into an empty database", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await host.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task Importing_a_file_that_does_not_exist_exits_1_naming_it()
+    {
+        var cli = new CliRunner(_work.Path, null);
+
+        var exit = await cli.RunAsync("log", "import", "missing.log", "--connection", host.ConnectionString);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("missing.log does not exist", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<(long Size, string Root)> HeadAsync(NpgsqlDataSource dataSource)
+    {
+        await using var store = new EventStore.EventStore(dataSource, [], new EventStore.EventStoreOptions(), TimeProvider.System);
+        var head = await store.GetHeadAsync();
+        return (head.TreeSize, Convert.ToHexStringLower(head.RootHash));
+    }
+
+    private static async Task<string> ContentsAsync(NpgsqlDataSource dataSource, string table)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM registry.{table} t");
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 }

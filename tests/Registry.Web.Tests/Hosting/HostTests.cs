@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Registry.Testing;
+using Registry.Web.Hosting;
 
 namespace Registry.Web.Tests.Hosting;
 
@@ -32,6 +35,52 @@ public sealed partial class HostTests(RegistryApp app) : IClassFixture<RegistryA
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Contains("This page does not exist", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_host_s_connections_run_as_the_application_role_even_after_the_pool_resets_them()
+    {
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        using var client = app.CreateAdminClient();
+        Assert.True((await client.GetAsync(new Uri("/api/v1/events", UriKind.Relative))).IsSuccessStatusCode);
+
+        var users = new List<(string Current, string Session)>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT current_user::text, session_user::text", connection);
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                users.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            // What a pooled connection goes through between uses.
+            await using var reset = new NpgsqlCommand("RESET ALL", connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("registry_app", app.Services.GetRequiredService<RegistryDatabaseState>().ApplicationRole);
+        Assert.All(users, u => Assert.Equal("registry_app", u.Current));
+        Assert.All(users, u => Assert.NotEqual("registry_app", u.Session));
+        await using var rewrite = dataSource.CreateCommand("UPDATE registry.events SET actor = 'mallory'");
+        Assert.Equal("permission denied for table events", (await Assert.ThrowsAsync<PostgresException>(() => rewrite.ExecuteNonQueryAsync())).MessageText);
+    }
+
+    [Fact]
+    public async Task The_application_role_is_not_used_when_it_is_turned_off_or_does_not_exist()
+    {
+        var off = await RegistryDatabaseHosting.ApplicationRoleAsync(app.DataSource, "");
+        var missing = await RegistryDatabaseHosting.ApplicationRoleAsync(app.DataSource, "no_such_role");
+        var present = await RegistryDatabaseHosting.ApplicationRoleAsync(app.DataSource, "registry_app");
+
+        Assert.Null(off.Role);
+        Assert.Equal("Registry:Database:ApplicationRole is empty", off.NotUsedBecause);
+        Assert.Null(missing.Role);
+        Assert.Contains("the role no_such_role does not exist", missing.NotUsedBecause, StringComparison.Ordinal);
+        Assert.Equal("registry_app", present.Role);
+        Assert.Null(present.NotUsedBecause);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RegistryDatabaseHosting.ApplicationRoleAsync(app.DataSource, "app; DROP TABLE x"));
     }
 
     [Fact]

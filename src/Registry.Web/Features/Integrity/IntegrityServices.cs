@@ -1,5 +1,6 @@
-// What the integrity pages need: the checkpoint history reader, the verifier and the signer. The
-// signer's key lives at Registry:SigningKeyPath (contract), by default beside the embedded data.
+// What the integrity pages need: the checkpoint history reader, the verifier and the signer, plus the
+// schedule that keeps signing (Registry:Checkpoints). The signer's key lives at Registry:SigningKeyPath
+// (contract), by default beside the embedded data.
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Registry.EventStore;
@@ -18,6 +19,13 @@ public static class IntegrityServices
             sp.GetRequiredService<EventStore.EventStore>(),
             SigningKeyPath(configuration),
             sp.GetRequiredService<TimeProvider>()));
+        var schedule = CheckpointScheduleOptions.From(configuration);
+        if (schedule.Enabled)
+        {
+            services.AddSingleton(schedule);
+            services.AddHostedService<CheckpointSchedule>();
+        }
+
         return services;
     }
 
