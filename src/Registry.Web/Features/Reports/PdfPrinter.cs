@@ -73,7 +73,10 @@ public sealed partial class PdfPrinter : IDisposable
         deadline.CancelAfter(_options.Timeout);
         // A free browser is taken at once even when the deadline has already passed, so that a short
         // timeout is reported as the print's own and never as waiting for reports that do not exist.
-        if (!_browsers.Wait(0, CancellationToken.None))
+        // Whether this print had to queue behind others: then a timeout is (at least partly) theirs,
+        // whether it passed while queueing or after the browser was finally free.
+        var queued = !_browsers.Wait(0, CancellationToken.None);
+        if (queued)
         {
             try
             {
@@ -87,12 +90,13 @@ public sealed partial class PdfPrinter : IDisposable
 
         try
         {
-            return await PrintWithOneBrowserAsync(html, cancellationToken, deadline.Token);
+            var outcome = await PrintWithOneBrowserAsync(html, cancellationToken, deadline.Token);
+            return queued && outcome is PrintOutcome.TimedOut timedOut ? timedOut with { WaitedForBrowser = true } : outcome;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The deadline passed while the page was being written or the browser started.
-            return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: false);
+            return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: queued);
         }
         finally
         {
