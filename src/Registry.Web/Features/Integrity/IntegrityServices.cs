@@ -1,4 +1,4 @@
-// What the integrity pages need: the checkpoint history reader, the verifier and the signer. The
+// What the integrity pages need: the checkpoint history reader, the verifier (and its record) and the signer. The
 // signer's key lives at Registry:SigningKeyPath (contract), by default beside the embedded data.
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -18,6 +18,7 @@ public static class IntegrityServices
             sp.GetRequiredService<EventStore.EventStore>(),
             SigningKeyPath(configuration),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Verifications>();
         return services;
     }
 
