@@ -31,4 +31,13 @@ public static class Screenshots
 
         return artifact;
     }
+
+    /// <summary>Captures the whole page as <paramref name="name"/>.jpg among the artifacts only (never the guide's pictures); JPEG, as it is quicker to encode.</summary>
+    public static async Task<string> SaveArtifactAsync(IPage page, string name)
+    {
+        var artifact = Path.Combine(ArtifactFolder, name + ".jpg");
+        Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true, Path = artifact, Type = ScreenshotType.Jpeg, Quality = 70 });
+        return artifact;
+    }
 }
