@@ -122,7 +122,9 @@ public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture
             {
                 foreach (var visit in pages)
                 {
-                    await CheckAsync(page, name, visit, problems);
+                    // Screenshot names stay the same from run to run: no request id or time in them.
+                    var shot = $"{name}{Slug(visit.Url.Replace(portal.RollbackId, "request", StringComparison.Ordinal).Replace(portal.AsOf, "", StringComparison.Ordinal))}";
+                    await CheckAsync(page, name, visit, shot, problems);
                     visited++;
                 }
             }
@@ -135,7 +137,7 @@ public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture
         Assert.True(problems.Length == 0, $"{visited} pages visited; problems:{problems}");
     }
 
-    private static async Task CheckAsync(IPage page, string role, Visit visit, StringBuilder problems)
+    private static async Task CheckAsync(IPage page, string role, Visit visit, string shot, StringBuilder problems)
     {
         await page.SetViewportSizeAsync(1280, 900);
         var response = await page.GotoAsync(visit.Url);
@@ -155,7 +157,7 @@ public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture
             problems.Append($"\n  {role} {visit.Url}: {violation}");
         }
 
-        await Screenshots.SaveArtifactAsync(page, Path.Combine("every-page", $"{role}{Slug(visit.Url)}"));
+        await Screenshots.SaveArtifactAsync(page, Path.Combine("every-page", shot));
 
         await page.SetViewportSizeAsync(375, 800);
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
@@ -169,7 +171,7 @@ public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture
                 }
                 """);
             problems.Append($"\n  {role} {visit.Url}: {overflow} px wider than a 375 px screen (widest: {widest})");
-            await Screenshots.SaveArtifactAsync(page, Path.Combine("every-page", $"{role}{Slug(visit.Url)}-375"));
+            await Screenshots.SaveArtifactAsync(page, Path.Combine("every-page", shot + "-375"));
         }
     }
 
