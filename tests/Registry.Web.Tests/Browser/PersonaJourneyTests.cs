@@ -319,7 +319,10 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
             Assert.True(response is { Ok: true }, $"{url} answered {response?.Status}");
         }
 
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        // DOMContentLoaded, not load: the deferred registry.js runs only after the stylesheets, so the page is
+        // styled for axe by then; twice on the loaded two-core machine load never came within 30 s of a
+        // committed navigation (only networkidle did), failing a page that was there.
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         await Accessibility.AssertAccessibleAsync(page);
         if (screenshot is not null)
         {
