@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Registry.Testing;
@@ -19,6 +21,20 @@ public sealed class IntegrityPageTests(IntegrityPageTests.Fixture fixture) : ICl
             await base.InitializeAsync();
             Auditor = await this.CreateAsync("ines", "Inès Prüferin", "auditor");
             Scientist = await this.CreateAsync("sam", "Sam Scientist", "data-scientist");
+        }
+
+        public async Task<long> VerificationCountAsync()
+        {
+            await using var command = DataSource.CreateCommand("SELECT count(*) FROM registry.integrity_verifications");
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        /// <summary>Runs SQL with triggers off: how someone with database access would tamper.</summary>
+        public async Task TamperAsync(string sql)
+        {
+            await using var connection = await DataSource.OpenConnectionAsync();
+            await using var command = new Npgsql.NpgsqlCommand("SET session_replication_role = replica; " + sql, connection);
+            await command.ExecuteNonQueryAsync();
         }
 
         /// <summary>Signs a checkpoint of the log as it is now, with the admin's "Sign a checkpoint now" button; returns its size.</summary>
@@ -138,6 +154,51 @@ public sealed class IntegrityPageTests(IntegrityPageTests.Fixture fixture) : ICl
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.NotNull(page.Document.QuerySelector("[data-state=verified]"));
         Assert.Contains((await fixture.EventCountAsync()).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), page.Document.QuerySelector("[data-state=verified]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_now_is_remembered_and_the_page_says_when_by_whom_and_that_the_log_held()
+    {
+        using var auditor = fixture.CreateTokenClient(fixture.Auditor.Token);
+        var before = await fixture.VerificationCountAsync();
+
+        await auditor.SubmitFormAsync("/integrity", "form#verify-now");
+        using var scientist = fixture.CreateTokenClient(fixture.Scientist.Token);
+        var page = await scientist.GetPageAsync("/integrity");
+
+        Assert.Equal(before + 1, await fixture.VerificationCountAsync());
+        var last = page.Document.QuerySelector("[data-field=last-verification]")!;
+        Assert.Equal("last-verified", last.GetAttribute("data-state"));
+        Assert.Contains("Inès Prüferin", last.TextContent, StringComparison.Ordinal);
+        Assert.Contains("(portal)", last.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.Document.QuerySelector("[data-state=verified]"));
+    }
+
+    [Fact]
+    public async Task A_verification_that_fails_is_remembered_with_the_first_bad_position()
+    {
+        using var auditor = fixture.CreateTokenClient(fixture.Auditor.Token);
+
+        // Tampered as someone with database access would (triggers off), verified through the API, then put back.
+        await fixture.TamperAsync("UPDATE registry.events SET envelope = envelope || '\\x20'::bytea WHERE position = 2");
+        JsonElement verdict;
+        try
+        {
+            verdict = await auditor.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/integrity/verify", UriKind.Relative));
+        }
+        finally
+        {
+            await fixture.TamperAsync("UPDATE registry.events SET envelope = substring(envelope from 1 for length(envelope) - 1) WHERE position = 2");
+        }
+
+        var page = await auditor.GetPageAsync("/integrity");
+
+        Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.Equal(2, verdict.GetProperty("firstBadPosition").GetInt64());
+        var last = page.Document.QuerySelector("[data-field=last-verification]")!;
+        Assert.Equal("last-verification-failed", last.GetAttribute("data-state"));
+        Assert.Equal("2", last.QuerySelector("a[data-field=first-bad-position]")!.TextContent);
+        Assert.Equal("/integrity/proofs/2", last.QuerySelector("a[data-field=first-bad-position]")!.GetAttribute("href"));
     }
 
     [Fact]

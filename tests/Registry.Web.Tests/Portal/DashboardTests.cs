@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
 namespace Registry.Web.Tests.Portal;
 
 public sealed class DashboardTests(DashboardTests.Fixture app) : IClassFixture<DashboardTests.Fixture>
@@ -56,5 +60,22 @@ public sealed class DashboardTests(DashboardTests.Fixture app) : IClassFixture<D
         Assert.Contains("registered v3 of churn", page.One("#activity-h")!.ParentElement!.ParentElement!.TextContent, StringComparison.Ordinal);
         Assert.Contains("Zoë Ångström-Łukasz", page.One("#activity-h")!.ParentElement!.ParentElement!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(page.One("#integrity-h"));
+    }
+
+    [Fact]
+    public async Task The_integrity_status_says_when_the_log_was_last_verified_by_whom_and_that_it_held()
+    {
+        using var auditor = app.As("priya");
+        var verified = await auditor.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/integrity/verify", UriKind.Relative));
+        using var browser = app.BrowserFor("zoe");
+
+        var page = await browser.GetAsync("/");
+
+        var last = page.One("[data-field=last-verification]")!;
+        Assert.Equal("last-verified", last.GetAttribute("data-state"));
+        Assert.Contains("प्रिया शर्मा", last.TextContent, StringComparison.Ordinal);
+        Assert.Contains("(API)", last.TextContent, StringComparison.Ordinal);
+        Assert.Contains(verified.GetProperty("treeSize").GetInt64().ToString("N0", CultureInfo.InvariantCulture) + " events", last.TextContent, StringComparison.Ordinal);
+        Assert.Equal(verified.GetProperty("rootHash").GetString(), last.QuerySelector("code[data-hash]")!.GetAttribute("data-hash"));
     }
 }

@@ -42,6 +42,22 @@ public sealed class DiffPageTests(DiffPageTests.Fixture app) : IClassFixture<Dif
     }
 
     [Fact]
+    public async Task A_dependency_the_later_pick_no_longer_has_is_marked_removed_in_words_and_symbol()
+    {
+        using var browser = app.BrowserFor("amara");
+
+        var page = await browser.GetAsync("/models/churn/diff?from=2&to=1");
+
+        var section = page.One("#d-deps")!.ParentElement!;
+        var removed = section.QuerySelectorAll("tr[data-change='removed']");
+        Assert.Single(removed);
+        Assert.Contains("shap", removed[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("0.44.1", removed[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("− removed", removed[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("xgboost", section.QuerySelector("tr[data-change='downgraded']")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Datasets_parameters_metrics_and_notes_show_what_changed()
     {
         using var browser = app.BrowserFor("amara");

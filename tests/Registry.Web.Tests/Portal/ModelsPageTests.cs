@@ -59,6 +59,21 @@ public sealed class ModelsPageTests(ModelsPageTests.Fixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task Filtering_by_the_latest_version_s_status_keeps_only_models_in_that_state()
+    {
+        using var browser = app.BrowserFor("zoe");
+
+        var approved = await browser.GetAsync("/models?status=approved");
+        var withoutVersions = await browser.GetAsync("/models?status=none&pageSize=100");
+
+        Assert.Equal(["churn-classifier"], approved.All("tr[data-model]").Select(r => r.GetAttribute("data-model")));
+        Assert.Equal("approved", approved.One("#f-status option[selected]")!.GetAttribute("value"));
+        var names = withoutVersions.All("tr[data-model]").Select(r => r.GetAttribute("data-model")).ToList();
+        Assert.Equal(30, names.Count);
+        Assert.All(names, name => Assert.StartsWith("fleet-", name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Sorting_and_paging_are_links_that_keep_the_filters()
     {
         using var browser = app.BrowserFor("zoe");

@@ -9,9 +9,16 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
 {
     public const string Payload = "<script>alert('x')</script><img src=x onerror=alert(1)>";
 
+    private static readonly string?[] OwnScripts = ["js/registry.js", "/lib/dagre/dagre.min.js", "/js/lineage-graph.js"];
+
     public sealed class Fixture : PortalApp
     {
         public string RollbackId { get; private set; } = "";
+
+        public string ApprovedRollbackId { get; private set; } = "";
+
+        /// <summary>The position of the event that created the model, whose every text field is the payload.</summary>
+        public long ProofPosition { get; private set; }
 
         public override async Task InitializeAsync()
         {
@@ -41,12 +48,23 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
                 });
                 await SubmitAsync("evil", i + 1);
                 await DecideAsync("evil", i + 1, "mallory", comment: Payload);
-                await DeployAsync("evil", i + 1, "production", by: "olga");
+                await ApiAsync("olga", "/api/v1/models/evil/deployments", new { version = i + 1, environment = "production", reference = Payload + i });
             }
 
             var requested = await ApiAsync("zoe", "/api/v1/models/evil/rollback-requests", new { environment = "production", reason = Payload });
             RollbackId = requested.GetProperty("id").GetString()!;
             await ApiAsync("olga", $"/api/v1/rollback-requests/{RollbackId}/reject", new { comment = Payload });
+            var again = await ApiAsync("zoe", "/api/v1/models/evil/rollback-requests", new { environment = "production", reason = Payload + " again" });
+            ApprovedRollbackId = again.GetProperty("id").GetString()!;
+            await ApiAsync("diego", $"/api/v1/rollback-requests/{ApprovedRollbackId}/approve", new { comment = Payload });
+
+            await ApiAsync("olga", "/api/v1/users/olga/tokens", new { name = Payload });
+
+            // Loopback and an event type this fixture never records: nothing is ever delivered anywhere.
+            await ApiAsync("kwame", "/api/v1/webhooks", new { url = "http://127.0.0.1:9/hook?note=" + Payload, eventTypes = new[] { "RollbackCompleted" } });
+
+            await using var command = DataSource.CreateCommand("SELECT min(position) FROM registry.events WHERE stream = 'model-evil'");
+            ProofPosition = (long)(await command.ExecuteScalarAsync())!;
         }
     }
 
@@ -61,10 +79,29 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
     [InlineData("/approvals")]
     [InlineData("/models/evil/rollback?environment=production")]
     [InlineData("ROLLBACK")]
-    public async Task Stored_script_is_shown_as_text_and_never_runs(string path)
+    [InlineData("APPROVED-ROLLBACK")]
+    [InlineData("/models/evil/versions/1/lineage")]
+    [InlineData("DATASET")]
+    [InlineData("/audit")]
+    [InlineData("/audit?model=evil")]
+    [InlineData("/integrity")]
+    [InlineData("PROOF")]
+    [InlineData("/account/tokens")]
+    [InlineData("/reports")]
+    [InlineData("/admin", "kwame")]
+    [InlineData("/admin/users/mallory", "kwame")]
+    [InlineData("/admin/users/olga", "kwame")]
+    public async Task Stored_script_is_shown_as_text_and_never_runs(string path, string username = "olga")
     {
-        using var client = app.As("olga");
-        var url = path == "ROLLBACK" ? $"/models/evil/rollbacks/{app.RollbackId}" : path;
+        using var client = app.As(username);
+        var url = path switch
+        {
+            "ROLLBACK" => $"/models/evil/rollbacks/{app.RollbackId}",
+            "APPROVED-ROLLBACK" => $"/models/evil/rollbacks/{app.ApprovedRollbackId}",
+            "DATASET" => $"/datasets/{PortalApp.Hash("d0")}",
+            "PROOF" => $"/integrity/proofs/{app.ProofPosition}",
+            _ => path,
+        };
 
         var response = await client.GetAsync(new Uri(url, UriKind.Relative));
         var html = await response.Content.ReadAsStringAsync();
@@ -73,7 +110,8 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
         Assert.DoesNotContain("<script>alert", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img src=x", html, StringComparison.OrdinalIgnoreCase);
         var document = new HtmlParser().ParseDocument(html);
-        Assert.All(document.QuerySelectorAll("script"), s => Assert.Equal("js/registry.js", s.GetAttribute("src")));
+        // Only the portal's own static scripts, never an inline one: the lineage pages add the graph layout and its drawing.
+        Assert.All(document.QuerySelectorAll("script"), s => Assert.Contains(s.GetAttribute("src"), OwnScripts));
         Assert.Empty(document.QuerySelectorAll("[onerror]"));
     }
 
@@ -87,5 +125,23 @@ public sealed class XssTests(XssTests.Fixture app) : IClassFixture<XssTests.Fixt
 
         Assert.Contains(Payload, model.Text, StringComparison.Ordinal);
         Assert.Contains(Payload, version.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deployment_references_rollback_comments_token_names_and_webhook_addresses_come_back_as_text()
+    {
+        using var olga = app.BrowserFor("olga");
+        using var admin = app.BrowserFor("kwame");
+
+        var model = await olga.GetAsync("/models/evil");
+        var rollback = await olga.GetAsync($"/models/evil/rollbacks/{app.ApprovedRollbackId}");
+        var tokens = await olga.GetAsync("/account/tokens");
+        var webhooks = await admin.GetAsync("/admin");
+
+        Assert.Contains(Payload + "1", model.Text, StringComparison.Ordinal);
+        Assert.Contains(Payload + " again", rollback.Text, StringComparison.Ordinal);
+        Assert.Contains(Payload, rollback.Text.Replace(Payload + " again", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains(Payload, tokens.Text, StringComparison.Ordinal);
+        Assert.Contains("<script>", webhooks.Text, StringComparison.Ordinal);
     }
 }

@@ -7,7 +7,6 @@ namespace Registry.Web.Components.Layout;
 
 public sealed record PortalUser(string Username, string DisplayName, IReadOnlyList<string> Roles)
 {
-
     public static PortalUser? From(ClaimsPrincipal? principal)
     {
         if (principal?.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } username })
@@ -34,6 +33,9 @@ public sealed record PortalUser(string Username, string DisplayName, IReadOnlyLi
     }
 
     public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>May take reports and evidence away (the /reports page): the API's own permission table decides.</summary>
+    public bool CanExport => Permissions.Allows(Permissions.ExportEvidence, Roles);
 
     public bool CanReviewVersions => Has(Registry.Core.Identity.Roles.Approver) || Has(Registry.Core.Identity.Roles.Compliance);
 }

@@ -87,10 +87,10 @@ public static class IntegrityApi
         return TypedResults.Ok(new ConsistencyProofView(proof.From, proof.To, Hex(proof.FromRoot), Hex(proof.ToRoot), [.. proof.Path.Select(Hex)]));
     }
 
-    /// <summary>Recomputes every leaf, the chain, the root and every checkpoint's signature; names the first position that does not match.</summary>
-    public static async Task<Ok<VerificationView>> Verify(LogVerifier verifier, CancellationToken cancellationToken)
+    /// <summary>Recomputes every leaf, the chain, the root and every checkpoint's signature; names the first position that does not match. The result is remembered (the dashboard shows the last).</summary>
+    public static async Task<Ok<VerificationView>> Verify(Verifications verifications, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await verifier.VerifyAsync(cancellationToken);
+        var result = await verifications.VerifyAsync(context.User.Actor(), "api", cancellationToken);
         return TypedResults.Ok(new VerificationView(result.Ok, result.TreeSize, result.RootHashHex, result.FirstBadPosition, result.Problem, result.CheckpointsChecked));
     }
 

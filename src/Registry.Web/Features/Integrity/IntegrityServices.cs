@@ -1,6 +1,6 @@
-// What the integrity pages need: the checkpoint history reader, the verifier and the signer, plus the
-// schedule that keeps signing (Registry:Checkpoints). The signer's key lives at Registry:SigningKeyPath
-// (contract), by default beside the embedded data.
+// What the integrity pages need: the checkpoint history reader, the verifier (and its record) and the signer,
+// plus the schedule that keeps signing (Registry:Checkpoints). The signer's key lives at
+// Registry:SigningKeyPath (contract), by default beside the embedded data.
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Registry.EventStore;
@@ -19,6 +19,7 @@ public static class IntegrityServices
             sp.GetRequiredService<EventStore.EventStore>(),
             SigningKeyPath(configuration),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Verifications>();
         var schedule = CheckpointScheduleOptions.From(configuration);
         if (schedule.Enabled)
         {
