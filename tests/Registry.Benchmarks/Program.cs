@@ -1,5 +1,7 @@
 // `make bench`: runs every IBenchmark (or those named with --only a,b), writes one JSON file each
 // and bench-results/summary.md. Usage: Registry.Benchmarks [--out DIR] [--only NAME[,NAME]]
+// Exit code: 0 every benchmark ran and met its targets; 2 a benchmark failed to run; 3 all ran but
+// a target was missed (listed at the end), so a script or CI sees a miss without reading the table.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -39,6 +41,7 @@ var context = new BenchmarkContext(output, Console.Out);
 var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 var summary = new StringBuilder($"# Benchmarks ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)\n\n| benchmark | target | measured | threshold | met |\n|---|---|---|---|---|\n");
 var failures = 0;
+var missed = new List<string>();
 foreach (var benchmark in benchmarks)
 {
     context.Say($"== {benchmark.Name}");
@@ -61,6 +64,10 @@ foreach (var benchmark in benchmarks)
         foreach (var target in result.Targets)
         {
             summary.Append(CultureInfo.InvariantCulture, $"| {benchmark.Name} | {target.Description} | {target.Measured:0.###} | {target.Comparison} {target.Threshold:0.###} | {(target.Met ? "yes" : "**no**")} |\n");
+            if (!target.Met)
+            {
+                missed.Add(string.Create(CultureInfo.InvariantCulture, $"{benchmark.Name}: {target.Description}: measured {target.Measured:0.###}, target {target.Comparison} {target.Threshold:0.###}"));
+            }
         }
 
         if (result.Targets.Count == 0)
@@ -76,6 +83,26 @@ foreach (var benchmark in benchmarks)
     }
 }
 
+if (missed.Count > 0)
+{
+    summary.Append(CultureInfo.InvariantCulture, $"\n## Targets missed ({missed.Count})\n\n");
+    missed.ForEach(m => summary.Append(CultureInfo.InvariantCulture, $"- {m}\n"));
+}
+
 await File.WriteAllTextAsync(Path.Combine(output, "summary.md"), summary.ToString());
 Console.WriteLine(summary);
-return failures == 0 ? 0 : 2;
+if (failures > 0)
+{
+    Console.Error.WriteLine($"{failures} benchmark(s) failed to run (exit code 2)");
+    return 2;
+}
+
+if (missed.Count > 0)
+{
+    Console.Error.WriteLine($"{missed.Count} target(s) missed (exit code 3):");
+    missed.ForEach(m => Console.Error.WriteLine("  " + m));
+    return 3;
+}
+
+Console.Error.WriteLine("every benchmark ran and met its targets");
+return 0;

@@ -1,8 +1,10 @@
-// A deterministic registry for benchmarks: N models × 10 versions × 10 events per version = 100 events
-// per model (10,000 models → 100,000 versions, 1,000,000 events). The same seed gives the same log.
-// Events are the domain's own records, in the order the deciders would produce them: created,
-// then per version registered → submitted → approver and compliance sign-offs → approved → deployed
-// to staging and production, plus profile updates, so every read path has realistic data.
+// A deterministic registry for benchmarks: exactly 100 events and 10 versions per model (10,000 models
+// → 100,000 versions, 1,000,000 events). The same seed gives the same log. Events are the domain's own
+// records, in the order the deciders would produce them. Per model: created; per version registered →
+// submitted → approver and compliance sign-offs → approved → deployed to staging and production, and
+// two profile updates; two production rollbacks (requested → approved → redeployed → completed); a
+// last change of owner. Every 25th model's latest version is still waiting for its compliance
+// sign-off (its missing events are profile updates), so the approval queue and dashboards have work.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -27,7 +29,10 @@ public sealed class RegistryGenerator(int models, int seed = 20261121)
     private static readonly AppliedRule Rule = new("high", 1, 1, "high risk: 1 approver and 1 compliance sign-off");
     private static readonly string[] Words = ["churn", "fraud", "credit", "pricing", "demand", "risk", "retention", "claims", "routing", "forecast", "anomaly", "ranking"];
 
-    /// <summary>The events of model i, in stream order.</summary>
+    /// <summary>Every 25th model's latest version waits for compliance (400 of 10,000).</summary>
+    public static bool IsPending(int i) => i % 25 == 0;
+
+    /// <summary>The events of model i, in stream order: always exactly <see cref="EventsPerModel"/>.</summary>
     public IReadOnlyList<ModelEvent> EventsOf(int i)
     {
         var random = new Random(HashCode.Combine(seed, i));
@@ -42,20 +47,46 @@ public sealed class RegistryGenerator(int models, int seed = 20261121)
             events.Add(Version(random, v));
             events.Add(new VersionSubmitted(v, "dana"));
             events.Add(new ApprovalRecorded(v, "ivan", "approver", "approve", "reviewed", Rule));
-            events.Add(new ApprovalRecorded(v, "carla", "compliance", "approve", "compliant", Rule));
-            events.Add(new VersionApproved(v, Rule));
-            events.Add(new DeploymentRecorded(v, "staging", $"pipeline-{random.Next(100_000)}", null, "ivan"));
-            events.Add(new DeploymentRecorded(v, "production", $"CHG-{random.Next(100_000)}", null, "ivan"));
-            events.Add(new ModelUpdated($"Predicts {word} for segment {i % 97}, release {v}", null, null, null, null, null, "dana"));
-            if (v < VersionsPerModel)
+            if (v == VersionsPerModel && IsPending(i))
             {
-                events.Add(new ModelUpdated(null, null, null, null, null, new Dictionary<string, string> { ["domain"] = word, ["release"] = v.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "dana"));
+                // Compliance has not signed yet: no approval, no deployments; the profile keeps changing.
+                for (var u = 0; u < 4; u++)
+                {
+                    events.Add(new ModelUpdated($"Predicts {word} for segment {i % 97}, draft {u + 1} of release {v}", null, null, null, null, null, "dana"));
+                }
+            }
+            else
+            {
+                events.Add(new ApprovalRecorded(v, "carla", "compliance", "approve", "compliant", Rule));
+                events.Add(new VersionApproved(v, Rule));
+                events.Add(new DeploymentRecorded(v, "staging", $"pipeline-{random.Next(100_000)}", null, "ivan"));
+                events.Add(new DeploymentRecorded(v, "production", $"CHG-{random.Next(100_000)}", null, "ivan"));
+            }
+
+            events.Add(new ModelUpdated($"Predicts {word} for segment {i % 97}, release {v}", null, null, null, null, null, "dana"));
+            events.Add(new ModelUpdated(null, null, null, null, null, new Dictionary<string, string> { ["domain"] = word, ["release"] = v.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "dana"));
+            if (v is 4 or 8)
+            {
+                // Production goes back to the previous version, as the rollback decider would record it.
+                var id = RollbackId(i, v);
+                events.Add(new RollbackRequested(id, "production", v, v - 1, $"metric drift after release {v}", "hanako"));
+                events.Add(new RollbackApproved(id, "drift confirmed", "ivan"));
+                events.Add(new DeploymentRecorded(v - 1, "production", $"CHG-{random.Next(100_000)}", id, "ivan"));
+                events.Add(new RollbackCompleted(id, v - 1, "production", "ivan"));
             }
         }
 
         events.Add(new ModelUpdated(null, $"team-{(i + 1) % 50}", null, null, null, null, "dana"));
+        if (events.Count != EventsPerModel)
+        {
+            throw new InvalidOperationException($"{name} has {events.Count} events, not {EventsPerModel}");
+        }
+
         return events;
     }
+
+    /// <summary>A rollback request's id: unique per model and version, the same in every run.</summary>
+    public static string RollbackId(int model, int version) => new Guid(model, (short)version, 0, new byte[8]).ToString();
 
     public static VersionRegistered Version(Random random, int v, string by = "dana") => new(
         v,

@@ -9,10 +9,9 @@ using Registry.EventStore.Projections;
 
 namespace Registry.Benchmarks.Harness;
 
-public sealed record ScaleDatabase(string ConnectionString, int Models, double GenerateSeconds)
+public sealed record ScaleDatabase(string ConnectionString, int Models, long Events, double GenerateSeconds)
 {
     public int Versions => Models * RegistryGenerator.VersionsPerModel;
-    public int Events => Models * RegistryGenerator.EventsPerModel;
 }
 
 public static class ScaleRegistry
@@ -37,6 +36,7 @@ public static class ScaleRegistry
             var generator = new RegistryGenerator(models);
             var connectionString = await context.CreateDatabaseAsync("scale");
             var started = Stopwatch.StartNew();
+            long events;
             await using (var dataSource = NpgsqlDataSource.Create(connectionString))
             {
                 await using (var store = new EventStore.EventStore(dataSource, [new ModelProjection()], new EventStoreOptions { Origin = "registry.bench" }, TimeProvider.System))
@@ -46,16 +46,39 @@ public static class ScaleRegistry
                 }
 
                 await using var analyze = dataSource.CreateCommand("VACUUM ANALYZE");
+                analyze.CommandTimeout = 0;
                 await analyze.ExecuteNonQueryAsync(cancellationToken);
+                events = await CheckAsync(dataSource, models, cancellationToken);
             }
 
-            context.Say($"generated in {started.Elapsed.TotalSeconds:0} s");
-            _database = new ScaleDatabase(connectionString, models, started.Elapsed.TotalSeconds);
+            context.Say($"generated {events:N0} events in {started.Elapsed.TotalSeconds:0} s");
+            _database = new ScaleDatabase(connectionString, models, events, started.Elapsed.TotalSeconds);
             return _database;
         }
         finally
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>The figures quote the data set's size, so it must be exactly that: log, head and read tables.</summary>
+    private static async Task<long> CheckAsync(NpgsqlDataSource dataSource, int models, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT (SELECT count(*) FROM registry.events), (SELECT position FROM registry.log_head),
+                   (SELECT count(*) FROM registry.models), (SELECT count(*) FROM registry.model_versions)
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var (events, head, modelRows, versionRows) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        var expected = (long)models * RegistryGenerator.EventsPerModel;
+        if (events != expected || head != expected || modelRows != models || versionRows != (long)models * RegistryGenerator.VersionsPerModel)
+        {
+            throw new InvalidOperationException(
+                $"the scale registry should hold {expected:N0} events, {models:N0} models and {models * RegistryGenerator.VersionsPerModel:N0} versions; " +
+                $"it holds {events:N0} events (head {head:N0}), {modelRows:N0} models, {versionRows:N0} versions");
+        }
+
+        return events;
     }
 }

@@ -1,4 +1,4 @@
-// The dossier of a model with 200 versions and about 2,000 events (issue 7: < 3 s), end to end:
+// The dossier of a model with 200 versions and at least 2,000 events (issue 7: < 3 s), end to end:
 // read and fold the stream, render the components, print with Chromium. Baseline in the same run:
 // the same Chromium printing a trivial page, the floor any PDF pays.
 using System.Diagnostics;
@@ -19,7 +19,11 @@ namespace Registry.Benchmarks.Reports;
 public sealed class DossierBenchmark : IBenchmark
 {
     private const int Versions = 200;
+    private const int MinimumEvents = 2_000;
     private const int Runs = 3;
+
+    /// <summary>Far above the target: a slow print is a figure to report, not a failure to run.</summary>
+    private static readonly TimeSpan PrintTimeout = TimeSpan.FromMinutes(5);
 
     public string Name => "report-dossier";
 
@@ -33,19 +37,33 @@ public sealed class DossierBenchmark : IBenchmark
         try
         {
             context.Say($"writing a model of {Versions} versions");
-            await new ModelHistory(store).WriteAsync("churn", Versions);
+            var history = new ModelHistory(store);
+            await history.WriteAsync("churn", Versions);
+            // The history's own rhythm falls short of the issue's 2,000 events; the rest are periodic
+            // reviews of the intended use, which a dossier lists like any other change.
+            for (var review = 1; (await store.GetHeadAsync(cancellationToken)).TreeSize < MinimumEvents; review++)
+            {
+                await history.UpdateAsync("churn", intendedUse: $"Prioritise retention calls (annual review {review})");
+            }
+
             var events = (await store.GetHeadAsync(cancellationToken)).TreeSize;
             context.Say($"{events:N0} events");
 
-            using var printer = new PdfPrinter(Options.Create(new ReportOptions()), NullLogger<PdfPrinter>.Instance);
+            using var printer = new PdfPrinter(Options.Create(new ReportOptions { Timeout = PrintTimeout }), NullLogger<PdfPrinter>.Instance);
             var renderer = new ReportRenderer(services, NullLoggerFactory.Instance);
             var query = new DossierQuery(store, new UserDirectory(dataSource), new CheckpointSource(dataSource, services), TimeProvider.System);
 
             await TrivialAsync(printer, cancellationToken);
-            await DossierAsync(query, renderer, printer, cancellationToken);
+            var first = await DossierAsync(query, renderer, printer, cancellationToken);
+            if (first.Changes < MinimumEvents || first.Versions != Versions)
+            {
+                // The dossier reads up to the latest checkpoint: the figure only counts if it covered all of them.
+                throw new InvalidOperationException($"the dossier printed {first.Versions} versions and {first.Changes:N0} changes, not {Versions} and at least {MinimumEvents:N0}");
+            }
+
             var trivial = new List<double>();
             var dossier = new List<double>();
-            var phases = new List<(double Query, double Render, double Print, int Pages, long Bytes)>();
+            var phases = new List<DossierRun>();
             for (var i = 0; i < Runs; i++)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -66,6 +84,7 @@ public sealed class DossierBenchmark : IBenchmark
                 {
                     ["versions"] = Versions,
                     ["events"] = events,
+                    ["dossier_changes"] = first.Changes,
                     ["pages"] = typical.Pages,
                     ["pdf_kilobytes"] = typical.Bytes / 1024.0,
                     ["dossier_seconds_median"] = median,
@@ -93,7 +112,9 @@ public sealed class DossierBenchmark : IBenchmark
         }
     }
 
-    private static async Task<(double Query, double Render, double Print, int Pages, long Bytes)> DossierAsync(DossierQuery query, ReportRenderer renderer, PdfPrinter printer, CancellationToken cancellationToken)
+    private sealed record DossierRun(double Query, double Render, double Print, int Pages, long Bytes, int Versions, int Changes);
+
+    private static async Task<DossierRun> DossierAsync(DossierQuery query, ReportRenderer renderer, PdfPrinter printer, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var dossier = await query.BuildAsync("churn", null, ModelHistory.Approver, cancellationToken) ?? throw new InvalidOperationException("no dossier");
@@ -107,7 +128,7 @@ public sealed class DossierBenchmark : IBenchmark
         var outcome = await printer.PrintAsync(html, cancellationToken);
         var printed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var pdf = (outcome as PrintOutcome.Printed)?.Pdf ?? throw new InvalidOperationException($"the dossier did not print: {outcome}");
-        return (queried, rendered, printed, CountPages(pdf), pdf.LongLength);
+        return new DossierRun(queried, rendered, printed, CountPages(pdf), pdf.LongLength, dossier.Versions.Count, dossier.Changes.Count);
     }
 
     /// <summary>Pages of a Chromium PDF: its page objects ("/Type /Page", not "/Pages").</summary>
