@@ -58,5 +58,18 @@ public sealed class DossierPdfTests : IDisposable
         Assert.Contains("v60 · pending-approval", pdf.NormalizedText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_dossier_of_a_model_with_many_versions_prints()
+    {
+        using var pdf = await PrintAsync(SampleReports.Dossier(versions: 200));
+
+        Assert.Contains("(A4)", pdf.PageSize, StringComparison.Ordinal);
+        Assert.True(pdf.Pages > 100, $"{pdf.Pages} pages");
+        PdfAssert.EveryPageNumbered(pdf);
+        pdf.Check();
+        Assert.Contains("Versions v193 · approved to v200 · pending-approval", pdf.NormalizedText, StringComparison.Ordinal);
+        Assert.Contains("change number 800", pdf.NormalizedText, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _printer.Dispose();
 }

@@ -9,7 +9,8 @@ public sealed record LineageBox(string Id, string Kind, string Label, string? De
     public double MidY => Y + (Height / 2);
 }
 
-public sealed record LineagePath(string Kind, string D);
+/// <summary>An edge: its curve, and its arrowhead as a closed triangle ending where the curve ends.</summary>
+public sealed record LineagePath(string Kind, string D, string Arrow);
 
 public sealed record LineagePart(string Caption, double Width, double Height, IReadOnlyList<LineageBox> Boxes, IReadOnlyList<LineagePath> Paths);
 
@@ -19,6 +20,7 @@ public static class LineageLayout
     public const double Width = 760;
 
     private const double Row = 34;
+    private const double ArrowLength = 6;
     private const double BoxHeight = 28;
     private const double DatasetX = 0, DatasetWidth = 250;
     private const double VersionX = 320, VersionWidth = 150;
@@ -71,18 +73,27 @@ public static class LineageLayout
                 // A parent link: an arc to the right of the version column.
                 var x = from.X + from.Width;
                 var bulge = x + 18 + (Math.Abs(to.MidY - from.MidY) / Row * 6);
-                paths.Add(new LineagePath("parent", Invariant($"M{x},{from.MidY} C{bulge},{from.MidY} {bulge},{to.MidY} {x},{to.MidY}")));
+                paths.Add(new LineagePath("parent", Invariant($"M{x},{from.MidY} C{bulge},{from.MidY} {bulge},{to.MidY} {x},{to.MidY}"), Arrowhead(x, to.MidY, pointsRight: false)));
             }
             else
             {
                 var x1 = from.X + from.Width;
                 var x2 = to.X;
                 var mid = (x1 + x2) / 2;
-                paths.Add(new LineagePath(edge.Kind, Invariant($"M{x1},{from.MidY} C{mid},{from.MidY} {mid},{to.MidY} {x2},{to.MidY}")));
+                paths.Add(new LineagePath(edge.Kind, Invariant($"M{x1},{from.MidY} C{mid},{from.MidY} {mid},{to.MidY} {x2},{to.MidY}"), Arrowhead(x2, to.MidY, pointsRight: true)));
             }
         }
 
         return new LineagePart(caption, Width, height, boxes.Values.ToList(), paths);
+    }
+
+    // Every curve ends horizontally (its last control point shares the end's y), so its arrowhead is a
+    // horizontal triangle. Drawn as plain paths rather than SVG markers: Chromium prints each marker
+    // instance as a separate drawing, which made the lineage pages of a long history the slowest to print.
+    private static string Arrowhead(double x, double y, bool pointsRight)
+    {
+        var back = pointsRight ? x - ArrowLength : x + ArrowLength;
+        return Invariant($"M{back},{y - (ArrowLength / 2)} L{x},{y} L{back},{y + (ArrowLength / 2)} Z");
     }
 
     private static void Place(Dictionary<string, LineageBox> boxes, List<LineageNode> column, double x, double width, double height)
