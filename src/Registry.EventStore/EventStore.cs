@@ -3,7 +3,10 @@
 // expected version against the stream's actual version (before anything is written), numbers and
 // hashes the accepted events, inserts them, moves the head, applies the inline projections and
 // commits. A conflict is a result for that append alone; an append whose projection fails is
-// retried alone so it cannot take the others in its batch down with it.
+// retried alone so it cannot take the others in its batch down with it. Everything between taking
+// the head lock and committing is time no other append can commit, so it is kept to few round
+// trips: the lock, the streams' versions (only when this process does not know them), one batch
+// (events, head and the batched projections' statements), the commit.
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -445,11 +448,25 @@ public sealed class EventStore : IAsyncDisposable
 
             if (rows.Count > 0)
             {
-                await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range, now), CancellationToken.None);
                 var all = rows.ConvertAll(r => r.Event);
+                await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range, now), AddBatchedProjections, CancellationToken.None);
                 foreach (var projection in _projections)
                 {
-                    await projection.ApplyAsync(connection, transaction, all, CancellationToken.None);
+                    if (projection is not IBatchedProjection)
+                    {
+                        await projection.ApplyAsync(connection, transaction, all, CancellationToken.None);
+                    }
+                }
+
+                void AddBatchedProjections(NpgsqlBatch batch)
+                {
+                    foreach (var projection in _projections)
+                    {
+                        if (projection is IBatchedProjection batched)
+                        {
+                            batched.AddTo(batch, all);
+                        }
+                    }
                 }
 
                 _versions.Advance(head.ChainHash, chain, changed);

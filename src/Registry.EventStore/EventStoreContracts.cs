@@ -61,3 +61,14 @@ public interface IProjection
     /// <summary>Empties this projection's tables before a rebuild.</summary>
     Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A projection whose statements ride in the append's own batch, so the events, the head and the
+/// read tables reach the database in one round trip while the head lock is held (every round trip
+/// under that lock is time no other append can commit).
+/// </summary>
+public interface IBatchedProjection : IProjection
+{
+    /// <summary>Adds to <paramref name="batch"/> the statements that apply <paramref name="events"/> (position order); adds none when they concern it not.</summary>
+    void AddTo(NpgsqlBatch batch, IReadOnlyList<StoredEvent> events);
+}

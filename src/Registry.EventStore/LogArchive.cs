@@ -145,7 +145,7 @@ public static class LogArchive
                 return;
             }
 
-            await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range.Clone(), lastTime), cancellationToken);
+            await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range.Clone(), lastTime), alsoRun: _ => { }, cancellationToken);
             var events = rows.ConvertAll(r => r.Event);
             foreach (var projection in store.Projections)
             {

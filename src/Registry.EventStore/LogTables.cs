@@ -91,8 +91,11 @@ internal sealed record EventRow(StoredEvent Event, byte[] Data, byte[] Metadata,
 
 internal static class EventRows
 {
-    /// <summary>Inserts the rows, moves the head and notifies listeners (delivered at commit), in one round trip.</summary>
-    public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts the rows, moves the head, notifies listeners (delivered at commit) and runs what
+    /// <paramref name="alsoRun"/> adds (the batched projections' statements), in one round trip.
+    /// </summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, Action<NpgsqlBatch> alsoRun, CancellationToken cancellationToken)
     {
         var n = rows.Count;
         var positions = new long[n];
@@ -155,6 +158,7 @@ internal static class EventRows
         var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
         notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         batch.BatchCommands.Add(notify);
+        alsoRun(batch);
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }

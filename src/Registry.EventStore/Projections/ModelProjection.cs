@@ -8,15 +8,14 @@ using Registry.Core.Models;
 
 namespace Registry.EventStore.Projections;
 
-public sealed class ModelProjection : IProjection
+public sealed class ModelProjection : IBatchedProjection
 {
     private const string StreamPrefix = "model-";
 
     public string Name => "models";
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public void AddTo(NpgsqlBatch batch, IReadOnlyList<StoredEvent> events)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var stored in events)
         {
             if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal) || ModelEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
@@ -26,7 +25,12 @@ public sealed class ModelProjection : IProjection
 
             Add(batch, stored.Stream[StreamPrefix.Length..], stored, @event);
         }
+    }
 
+    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        AddTo(batch, events);
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);

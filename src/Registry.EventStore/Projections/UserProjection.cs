@@ -7,7 +7,7 @@ using Registry.Core.Identity;
 
 namespace Registry.EventStore.Projections;
 
-public sealed class UserProjection : IProjection
+public sealed class UserProjection : IBatchedProjection
 {
     private const string StreamPrefix = "user-";
 
@@ -16,6 +16,15 @@ public sealed class UserProjection : IProjection
     public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        AddTo(batch, events);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public void AddTo(NpgsqlBatch batch, IReadOnlyList<StoredEvent> events)
+    {
         foreach (var stored in events)
         {
             if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal) || UserEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
@@ -30,11 +39,6 @@ public sealed class UserProjection : IProjection
             }
 
             batch.BatchCommands.Add(Command("UPDATE registry.users SET version = $2 WHERE username = $1", username, stored.Version));
-        }
-
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 
