@@ -1,4 +1,5 @@
 // Operations on the registry's database directly (for operators, before or without a running host).
+// Database errors become exit codes in RegistryCli.Handle (migration refused: 2; unreachable: 3).
 using System.CommandLine;
 using Npgsql;
 using Registry.EventStore;
@@ -23,27 +24,14 @@ public static class DatabaseCommands
         migrate.Handle(environment, async (parse, cancellationToken) =>
         {
             await using var dataSource = NpgsqlDataSource.Create(ConnectionString(environment, parse.GetValue(connection)));
-            try
+            var report = await new Migrator(dataSource).MigrateAsync(cancellationToken);
+            foreach (var name in report.Applied)
             {
-                var report = await new Migrator(dataSource).MigrateAsync(cancellationToken);
-                foreach (var name in report.Applied)
-                {
-                    environment.Out.WriteLine($"applied {name}");
-                }
+                environment.Out.WriteLine($"applied {name}");
+            }
 
-                environment.Out.WriteLine($"{report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already applied");
-                return ExitCodes.Ok;
-            }
-            catch (MigrationException e)
-            {
-                environment.Error.WriteLine($"registry: {e.Message}");
-                return ExitCodes.Rejected;
-            }
-            catch (NpgsqlException e)
-            {
-                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
-                return ExitCodes.Unavailable;
-            }
+            environment.Out.WriteLine($"{report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already applied");
+            return ExitCodes.Ok;
         });
         return migrate;
     }
@@ -66,18 +54,10 @@ public static class DatabaseCommands
                 throw new Api.UsageException($"unknown projection(s) {string.Join(", ", unknown)}; known: {string.Join(", ", projections.Select(p => p.Name))}");
             }
 
-            try
-            {
-                await using var store = new EventStore.EventStore(dataSource, projections, new EventStoreOptions(), TimeProvider.System);
-                var replayed = await store.RebuildProjectionsAsync(names, cancellationToken);
-                environment.Out.WriteLine($"rebuilt {string.Join(", ", names ?? [.. projections.Select(p => p.Name)])} from {replayed} event(s)");
-                return ExitCodes.Ok;
-            }
-            catch (NpgsqlException e)
-            {
-                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
-                return ExitCodes.Unavailable;
-            }
+            await using var store = new EventStore.EventStore(dataSource, projections, new EventStoreOptions(), TimeProvider.System);
+            var replayed = await store.RebuildProjectionsAsync(names, cancellationToken);
+            environment.Out.WriteLine($"rebuilt {string.Join(", ", names ?? [.. projections.Select(p => p.Name)])} from {replayed} event(s)");
+            return ExitCodes.Ok;
         });
         var projectionsCommand = new Command("projections", "The read models kept from the log");
         projectionsCommand.Subcommands.Add(rebuild);
@@ -134,11 +114,6 @@ public static class DatabaseCommands
                 environment.Error.WriteLine($"registry: this database holds no registry log ({e.MessageText})");
                 return ExitCodes.Rejected;
             }
-            catch (NpgsqlException e)
-            {
-                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
-                return ExitCodes.Unavailable;
-            }
         });
         return export;
     }
@@ -173,16 +148,6 @@ public static class DatabaseCommands
             {
                 environment.Error.WriteLine($"registry: nothing imported: {e.Message}");
                 return ExitCodes.Rejected;
-            }
-            catch (MigrationException e)
-            {
-                environment.Error.WriteLine($"registry: {e.Message}");
-                return ExitCodes.Rejected;
-            }
-            catch (NpgsqlException e)
-            {
-                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
-                return ExitCodes.Unavailable;
             }
         });
         return import;

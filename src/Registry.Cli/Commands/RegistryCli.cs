@@ -2,9 +2,11 @@
 // codes of the contract (0 ok, 1 usage, 2 rejected by the server, 3 server unavailable,
 // 4 verification failed), printing one clear line instead of a stack trace.
 using System.CommandLine;
+using Npgsql;
 using Registry.Cli.Api;
 using Registry.Cli.Dependencies;
 using Registry.Cli.Hashing;
+using Registry.EventStore.Migrations;
 
 namespace Registry.Cli.Commands;
 
@@ -62,6 +64,17 @@ public static class RegistryCli
             catch (ApiUnavailableException e)
             {
                 environment.Error.WriteLine($"registry: server unavailable: {e.Message}");
+                return ExitCodes.Unavailable;
+            }
+            catch (MigrationException e)
+            {
+                environment.Error.WriteLine($"registry: {e.Message}");
+                return ExitCodes.Rejected;
+            }
+            catch (NpgsqlException e)
+            {
+                // Commands that work on the database directly (migrate, projections, log): it did not answer.
+                environment.Error.WriteLine($"registry: cannot reach the database: {e.Message}");
                 return ExitCodes.Unavailable;
             }
             catch (Exception e) when (e is UsageException or HashingException or DependencyFileException)
