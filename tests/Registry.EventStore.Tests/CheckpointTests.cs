@@ -98,7 +98,7 @@ public sealed class CheckpointTests : IDisposable
         await using var log = await TestLog.CreateAsync();
         using var signer = new CheckpointSigner(log.Store, KeyPath, TimeProvider.System);
         using var stop = new CancellationTokenSource();
-        var running = signer.RunAsync(TimeSpan.FromHours(1), CheckpointSigner.IsSignificant, stop.Token);
+        var running = signer.RunAsync(TimeSpan.FromHours(1), e => e.Type == "VersionApproved", stop.Token);
         await WaitForAsync(async () => (await signer.GetLatestAsync())?.TreeSize == 0);
 
         await log.AppendAsync("m", 0, TestLog.Event("VersionApproved"));

@@ -160,12 +160,6 @@ public sealed class CheckpointSigner : IDisposable
         }
     }
 
-    /// <summary>The default choice of events that deserve a checkpoint of their own: approvals, deployments and rollbacks.</summary>
-    public static bool IsSignificant(StoredEvent e) =>
-        e.Type.Contains("Approv", StringComparison.Ordinal)
-        || e.Type.Contains("Deploy", StringComparison.Ordinal)
-        || e.Type.Contains("Rollback", StringComparison.Ordinal);
-
     public void Dispose() => _key.Dispose();
 
     private async Task<long> StartPositionAsync(CancellationToken cancellationToken)
