@@ -128,6 +128,75 @@ public sealed class VerifyTests
     }
 
     [Fact]
+    public async Task Verify_names_a_changed_byte_far_into_a_log_read_in_many_blocks()
+    {
+        await using var log = await TestLog.CreateAsync();
+        // About a megabyte of rows: several of the blocks verify reads and checks in parallel.
+        for (var batch = 0; batch < 30; batch++)
+        {
+            await log.AppendAsync($"s{batch}", ExpectedVersion.NoStream, [.. Enumerable.Range(0, 100).Select(i => TestLog.Event("E", i))]);
+        }
+
+        Assert.True((await VerifyAsync(log)).Ok);
+
+        await log.TamperAsync("UPDATE registry.events SET envelope = overlay(envelope placing '\\x58'::bytea from 30 for 1) WHERE position = 2500");
+
+        var result = await VerifyAsync(log);
+        Assert.False(result.Ok);
+        Assert.Equal(2500, result.FirstBadPosition);
+        Assert.Equal(2499, result.TreeSize);
+    }
+
+    [Fact]
+    public async Task Verify_stopped_early_in_a_long_log_leaves_the_database_usable_and_says_the_same_again()
+    {
+        await using var log = await TestLog.CreateAsync();
+        // Ten megabytes of rows: far more than verify reads ahead, so it stops a COPY still running.
+        var notes = new string('x', 5000);
+        for (var batch = 0; batch < 20; batch++)
+        {
+            await log.AppendAsync($"s{batch}", ExpectedVersion.NoStream, [.. Enumerable.Range(0, 100).Select(i => new NewEvent("E", new System.Text.Json.Nodes.JsonObject { ["n"] = i, ["notes"] = notes }))]);
+        }
+
+        await log.TamperAsync("UPDATE registry.events SET actor = 'mallory' WHERE position = 3");
+
+        Assert.Equal(3, (await VerifyAsync(log)).FirstBadPosition);
+        Assert.Equal(3, (await VerifyAsync(log)).FirstBadPosition);
+        await log.AppendAsync("after", ExpectedVersion.NoStream, TestLog.Event("E"));
+        Assert.Equal(2001, (await log.Store.GetHeadAsync()).TreeSize);
+    }
+
+    [Fact]
+    public async Task An_event_larger_than_a_read_block_verifies()
+    {
+        await using var log = await LogOfAsync(3);
+        var large = new System.Text.Json.Nodes.JsonObject { ["notes"] = new string('x', 700_000) };
+        await log.AppendAsync("large", ExpectedVersion.NoStream, new NewEvent("E", large));
+        await log.AppendAsync("large", 1, TestLog.Event("E"));
+
+        var result = await VerifyAsync(log);
+
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(5, result.TreeSize);
+        Assert.Equal((await log.Store.GetHeadAsync()).RootHash, result.RootHash);
+    }
+
+    [Fact]
+    public async Task Names_that_the_envelope_escapes_or_writes_beyond_ascii_verify_and_a_changed_one_is_found()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("model \"quoted\" \\ tab\t ünïcødé 模型", ExpectedVersion.NoStream, TestLog.Event("Ereignis \"ä\""));
+        await log.AppendAsync("plain", ExpectedVersion.NoStream, TestLog.Event("E"));
+
+        var intact = await VerifyAsync(log);
+        Assert.True(intact.Ok, intact.Problem);
+
+        await log.TamperAsync("UPDATE registry.events SET stream = 'model \"quoted\" \\ tab\t ünïcødé 模形' WHERE position = 1");
+
+        Assert.Equal(1, (await VerifyAsync(log)).FirstBadPosition);
+    }
+
+    [Fact]
     public async Task A_rewrite_that_recomputes_every_hash_is_caught_by_the_checkpoint_that_covered_it()
     {
         await using var log = await LogOfAsync(10);
