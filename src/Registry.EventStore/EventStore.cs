@@ -130,9 +130,8 @@ public sealed class EventStore : IAsyncDisposable
     /// <summary>The Merkle root of the log's first <paramref name="treeSize"/> events (any size up to the head).</summary>
     public async Task<byte[]> GetRootAsync(long treeSize, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await RequireTreeSizeAsync(connection, treeSize, cancellationToken);
-        return await RootAsync(connection, treeSize, cancellationToken);
+        var hashes = await MerkleNodes.ReadAsync(_dataSource, treeSize, MerkleNodes.OfRoot(treeSize), cancellationToken);
+        return MerkleNodes.Root(treeSize, hashes);
     }
 
     public async Task<InclusionProof> GetInclusionProofAsync(long position, long treeSize, CancellationToken cancellationToken = default)
@@ -142,18 +141,15 @@ public sealed class EventStore : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(position), $"position {position} is not in a tree of {treeSize} events");
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await RequireTreeSizeAsync(connection, treeSize, cancellationToken);
         var leaf = new MerkleNode(0, position - 1);
         var ranges = MerkleMath.InclusionRanges(position - 1, treeSize);
-        var rootParts = MerkleMath.Decompose(new LeafRange(0, treeSize));
-        var hashes = await MerkleNodes.ReadAsync(connection, ranges.SelectMany(MerkleMath.Decompose).Concat(rootParts).Append(leaf), cancellationToken);
+        var hashes = await MerkleNodes.ReadAsync(_dataSource, treeSize, [.. ranges.SelectMany(MerkleMath.Decompose), .. MerkleNodes.OfRoot(treeSize), leaf], cancellationToken);
         return new InclusionProof(
             position - 1,
             treeSize,
             hashes[leaf],
             [.. ranges.Select(r => MerkleNodes.RangeHash(r, hashes))],
-            MerkleNodes.RangeHash(new LeafRange(0, treeSize), hashes));
+            MerkleNodes.Root(treeSize, hashes));
     }
 
     public async Task<ConsistencyProof> GetConsistencyProofAsync(long fromSize, long toSize, CancellationToken cancellationToken = default)
@@ -163,16 +159,15 @@ public sealed class EventStore : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(fromSize), $"no consistency proof from {fromSize} to {toSize}");
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await RequireTreeSizeAsync(connection, toSize, cancellationToken);
         var ranges = MerkleMath.ConsistencyRanges(fromSize, toSize);
-        var hashes = await MerkleNodes.ReadAsync(connection, ranges.SelectMany(MerkleMath.Decompose), cancellationToken);
+        var hashes = await MerkleNodes.ReadAsync(
+            _dataSource, toSize, [.. ranges.SelectMany(MerkleMath.Decompose), .. MerkleNodes.OfRoot(fromSize), .. MerkleNodes.OfRoot(toSize)], cancellationToken);
         return new ConsistencyProof(
             fromSize,
             toSize,
             [.. ranges.Select(r => MerkleNodes.RangeHash(r, hashes))],
-            await RootAsync(connection, fromSize, cancellationToken),
-            await RootAsync(connection, toSize, cancellationToken));
+            MerkleNodes.Root(fromSize, hashes),
+            MerkleNodes.Root(toSize, hashes));
     }
 
     /// <summary>
@@ -294,27 +289,6 @@ public sealed class EventStore : IAsyncDisposable
         }
 
         return events;
-    }
-
-    private static async Task RequireTreeSizeAsync(NpgsqlConnection connection, long treeSize, CancellationToken cancellationToken)
-    {
-        var head = await HeadState.ReadAsync(connection, null, forUpdate: false, cancellationToken);
-        if (treeSize < 0 || treeSize > head.Position)
-        {
-            throw new ArgumentOutOfRangeException(nameof(treeSize), $"the log holds {head.Position} events; there is no tree of {treeSize}");
-        }
-    }
-
-    private static async Task<byte[]> RootAsync(NpgsqlConnection connection, long treeSize, CancellationToken cancellationToken)
-    {
-        if (treeSize == 0)
-        {
-            return LogHash.EmptyRoot;
-        }
-
-        var whole = new LeafRange(0, treeSize);
-        var hashes = await MerkleNodes.ReadAsync(connection, MerkleMath.Decompose(whole), cancellationToken);
-        return MerkleNodes.RangeHash(whole, hashes);
     }
 
     // Two committers pipeline the work: while one commits, the other waits for the head lock in the

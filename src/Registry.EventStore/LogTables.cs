@@ -166,20 +166,33 @@ internal static class EventRows
 
 internal static class MerkleNodes
 {
-    /// <summary>Reads the hashes of perfect-subtree nodes: one query over the rows that store them.</summary>
-    public static async Task<Dictionary<MerkleNode, byte[]>> ReadAsync(NpgsqlConnection connection, IEnumerable<MerkleNode> nodes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the hashes of perfect-subtree nodes of the tree of <paramref name="treeSize"/> leaves in one
+    /// round trip: the rows that store them, and the head, which says whether the log holds such a tree.
+    /// A proof is thus one query of O(log n) primary-key reads, whatever the size of the log.
+    /// </summary>
+    public static async Task<Dictionary<MerkleNode, byte[]>> ReadAsync(NpgsqlDataSource dataSource, long treeSize, IEnumerable<MerkleNode> nodes, CancellationToken cancellationToken)
     {
         var wanted = nodes.Distinct().ToList();
         var positions = wanted.Select(n => n.StoredAtPosition).Distinct().ToArray();
-        var rows = new Dictionary<long, (byte[] Leaf, byte[] Subtrees)>();
-        await using (var command = new NpgsqlCommand("SELECT position, leaf_hash, subtree_hashes FROM registry.events WHERE position = ANY($1)", connection))
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT position FROM registry.log_head"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT position, leaf_hash, subtree_hashes FROM registry.events WHERE position = ANY($1)")
         {
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows[reader.GetInt64(0)] = (reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2));
-            }
+            Parameters = { new NpgsqlParameter<long[]> { TypedValue = positions } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var head = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : throw new InvalidDataException("registry.log_head has no row; run migrations");
+        if (treeSize < 0 || treeSize > head)
+        {
+            throw new ArgumentOutOfRangeException(nameof(treeSize), $"the log holds {head} events; there is no tree of {treeSize}");
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var rows = new Dictionary<long, (byte[] Leaf, byte[] Subtrees)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows[reader.GetInt64(0)] = (reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2));
         }
 
         var result = new Dictionary<MerkleNode, byte[]>();
@@ -206,6 +219,13 @@ internal static class MerkleNodes
 
         return result;
     }
+
+    /// <summary>The nodes whose hashes make up the root of a tree of <paramref name="treeSize"/> leaves (none for the empty tree).</summary>
+    public static IReadOnlyList<MerkleNode> OfRoot(long treeSize) =>
+        treeSize > 0 ? MerkleMath.Decompose(new LeafRange(0, treeSize)) : [];
+
+    public static byte[] Root(long treeSize, IReadOnlyDictionary<MerkleNode, byte[]> hashes) =>
+        treeSize > 0 ? RangeHash(new LeafRange(0, treeSize), hashes) : LogHash.EmptyRoot;
 
     public static byte[] RangeHash(LeafRange range, IReadOnlyDictionary<MerkleNode, byte[]> hashes) =>
         MerkleMath.FoldRight([.. MerkleMath.Decompose(range).Select(n => hashes[n])]);
