@@ -5,7 +5,7 @@
 // revoked, roles granted or revoked, passwords changed, sign-ins) empties it, on every replica, as
 // soon as the commit's NOTIFY arrives; this replica's own changes empty it before the request that made
 // them answers. While the watcher is not listening (starting, database away) every request reads the
-// database as before. docs/decisions/0012-account-cache.md says why this design.
+// database as before. docs/decisions/0011-account-cache.md says why this design.
 using System.Collections.Concurrent;
 using Npgsql;
 using Registry.EventStore;
