@@ -12,44 +12,64 @@ public sealed record LineageGraph(IReadOnlyList<LineageNode> Nodes, IReadOnlyLis
 {
     public static LineageGraph For(ModelState model, int version)
     {
-        var nodes = new Dictionary<string, LineageNode>();
-        var edges = new List<LineageEdge>();
+        var chain = new List<(int, string, VersionRegistered)>();
         var visited = new HashSet<int>();
         for (int? current = version; current is { } number && visited.Add(number) && model.Versions.TryGetValue(number, out var v); current = v.Registration.ParentVersion)
         {
-            var id = VersionId(model.Name, number);
-            nodes[id] = new LineageNode(id, "version", $"{model.Name} v{number}", new Dictionary<string, string>
+            chain.Add((number, v.Status, v.Registration));
+        }
+
+        return For(model.Name, chain, model.Deployments.Select((d, i) => (i + 1, d)).Where(x => x.d.Version == version));
+    }
+
+    /// <summary>
+    /// The graph from its parts: <paramref name="chain"/> is the version, then its parent, its parent's
+    /// parent and so on; <paramref name="deployments"/> are the version's deployments, each with its
+    /// ordinal among all the model's deployments (1 = the model's first), which keeps node ids stable.
+    /// </summary>
+    public static LineageGraph For(string model, IReadOnlyList<(int Number, string Status, VersionRegistered Registration)> chain, IEnumerable<(int Ordinal, DeploymentState Deployment)> deployments)
+    {
+        var nodes = new Dictionary<string, LineageNode>();
+        var edges = new List<LineageEdge>();
+        var numbers = chain.Select(c => c.Number).ToHashSet();
+        foreach (var (number, status, registration) in chain)
+        {
+            var id = VersionId(model, number);
+            nodes[id] = new LineageNode(id, "version", $"{model} v{number}", new Dictionary<string, string>
             {
-                ["model"] = model.Name,
+                ["model"] = model,
                 ["version"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["status"] = v.Status,
-                ["artifactSha256"] = v.Registration.Artifact.Sha256,
+                ["status"] = status,
+                ["artifactSha256"] = registration.Artifact.Sha256,
             });
-            foreach (var d in v.Registration.Datasets)
+            foreach (var d in registration.Datasets)
             {
                 var datasetId = "dataset:" + d.Sha256;
                 nodes.TryAdd(datasetId, new LineageNode(datasetId, "dataset", d.Name, new Dictionary<string, string> { ["sha256"] = d.Sha256, ["uri"] = d.Uri ?? "" }));
                 edges.Add(new LineageEdge(datasetId, id, "trained-on", d.Role));
             }
 
-            if (v.Registration.ParentVersion is { } parent && model.Versions.ContainsKey(parent))
+            if (registration.ParentVersion is { } parent && numbers.Contains(parent))
             {
-                edges.Add(new LineageEdge(VersionId(model.Name, parent), id, "parent-of", null));
+                edges.Add(new LineageEdge(VersionId(model, parent), id, "parent-of", null));
             }
         }
 
-        var deployments = model.Deployments.Select((d, i) => (d, i)).Where(x => x.d.Version == version);
-        foreach (var (d, i) in deployments)
+        if (chain.Count > 0)
         {
-            var id = $"deployment:{model.Name}@{version}#{i + 1}";
-            nodes[id] = new LineageNode(id, "deployment", d.Environment, new Dictionary<string, string>
+            var version = chain[0].Number;
+            foreach (var (ordinal, d) in deployments)
             {
-                ["environment"] = d.Environment,
-                ["reference"] = d.Reference ?? "",
-                ["deployedBy"] = d.DeployedBy,
-                ["deployedAt"] = d.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            });
-            edges.Add(new LineageEdge(VersionId(model.Name, version), id, "deployed-to", null));
+                var id = $"deployment:{model}@{version}#{ordinal}";
+                nodes[id] = new LineageNode(id, "deployment", d.Environment, new Dictionary<string, string>
+                {
+                    ["environment"] = d.Environment,
+                    ["reference"] = d.Reference ?? "",
+                    ["deployedBy"] = d.DeployedBy,
+                    ["deployedAt"] = d.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                });
+                edges.Add(new LineageEdge(VersionId(model, version), id, "deployed-to", null));
+            }
         }
 
         return new LineageGraph([.. nodes.Values], edges);

@@ -1,5 +1,6 @@
 // `Authorization: Bearer <token>`: the bootstrap admin token from configuration, or a personal
-// access token looked up by its SHA-256 (one indexed read per request).
+// access token looked up by its SHA-256 (one indexed read, kept in AccountCache while the log says
+// the account has not changed).
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -27,6 +28,7 @@ internal sealed class AccessTokenHandler(
     UrlEncoder encoder,
     NpgsqlDataSource dataSource,
     BootstrapToken bootstrap,
+    AccountCache accounts,
     TokenUsage usage) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string Refused = "The token is unknown, expired or revoked.";
@@ -39,43 +41,56 @@ internal sealed class AccessTokenHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var token = header["Bearer ".Length..].Trim();
-        if (token.Length is 0 or > 512)
+        var presented = header["Bearer ".Length..].Trim();
+        if (presented.Length is 0 or > 512)
         {
             return AuthenticateResult.Fail(Refused);
         }
 
-        var hash = PersonalAccessTokens.Hash(token);
+        var hash = PersonalAccessTokens.Hash(presented);
         if (bootstrap.Matches(hash))
         {
             return Success(BootstrapToken.AdminUsername, "Administrator", [Roles.Admin], "bootstrap");
         }
 
+        var key = Convert.ToHexStringLower(hash);
+        if (!accounts.TryGetToken(key, out var token))
+        {
+            var generation = accounts.Generation;
+            token = await ReadAsync(hash);
+            if (token is null)
+            {
+                return AuthenticateResult.Fail(Refused);
+            }
+
+            accounts.Remember(key, token, generation);
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        if (token.Revoked || token.ExpiresAt <= now)
+        {
+            Logger.LogInformation("Refused token {TokenId} of {Username}: expired or revoked", token.TokenId, token.Username);
+            return AuthenticateResult.Fail(Refused);
+        }
+
+        await usage.TouchAsync(token.TokenId, now, Context.RequestAborted);
+        return Success(token.Username, token.DisplayName, token.Roles, token.TokenId);
+    }
+
+    private async Task<CachedToken?> ReadAsync(byte[] hash)
+    {
         await using var command = dataSource.CreateCommand("""
-            SELECT t.id, t.username, t.expires_at, t.revoked_at, u.roles, u.display_name
+            SELECT t.id, t.username, t.expires_at, t.revoked_at IS NOT NULL, u.roles, u.display_name
             FROM registry.user_tokens t JOIN registry.users u ON u.username = t.username
             WHERE t.sha256 = $1
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = hash });
         await using var reader = await command.ExecuteReaderAsync(Context.RequestAborted);
-        if (!await reader.ReadAsync(Context.RequestAborted))
-        {
-            return AuthenticateResult.Fail(Refused);
-        }
-
-        var id = reader.GetString(0);
-        var username = reader.GetString(1);
-        var now = TimeProvider.GetUtcNow();
-        if (!reader.IsDBNull(3) || (!reader.IsDBNull(2) && reader.GetFieldValue<DateTimeOffset>(2) <= now))
-        {
-            Logger.LogInformation("Refused token {TokenId} of {Username}: expired or revoked", id, username);
-            return AuthenticateResult.Fail(Refused);
-        }
-
-        var roles = reader.GetFieldValue<string[]>(4);
-        var displayName = reader.GetString(5);
-        await usage.TouchAsync(id, now, Context.RequestAborted);
-        return Success(username, displayName, roles, id);
+        return await reader.ReadAsync(Context.RequestAborted)
+            ? new CachedToken(
+                reader.GetString(0), reader.GetString(1), reader.GetString(5), reader.GetFieldValue<string[]>(4),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
+            : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

@@ -33,6 +33,8 @@ public static class RegistryAuthentication
             configuration.GetValue("Registry:SignIn:MaxFailures", LockoutPolicy.Default.MaxFailures),
             TimeSpan.FromMinutes(configuration.GetValue("Registry:SignIn:LockoutMinutes", LockoutPolicy.Default.Duration.TotalMinutes))));
         services.AddSingleton<TokenUsage>();
+        services.AddSingleton<AccountCache>();
+        services.AddHostedService<AccountCacheWatcher>();
         services.AddSingleton<UserStreams>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<SingleSignOnSignIns>();
@@ -111,14 +113,15 @@ public static class RegistryAuthentication
     }
 
     /// <summary>
-    /// Every portal request re-reads the account (one primary-key read): revoked roles take effect at
-    /// once, and a changed password ends every other session.
+    /// Every portal request checks the account (a primary-key read, or AccountCache while the log says
+    /// the account has not changed): revoked roles take effect at once, and a changed password ends
+    /// every other session.
     /// </summary>
     private static async Task RefreshFromAccountAsync(CookieValidatePrincipalContext context)
     {
         var username = context.Principal?.Identity?.Name;
-        var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();
-        var user = username is null ? null : await accounts.FindUserAsync(username, context.HttpContext.RequestAborted);
+        var services = context.HttpContext.RequestServices;
+        var user = username is null ? null : await CurrentAccountAsync(services.GetRequiredService<Accounts>(), services.GetRequiredService<AccountCache>(), username, context.HttpContext.RequestAborted);
         if (user is null || context.Principal!.FindFirst(RegistryClaims.PasswordStamp)?.Value != (RegistryClaims.PasswordStampOf(user.PasswordChangedAt) ?? ""))
         {
             context.RejectPrincipal();
@@ -127,6 +130,23 @@ public static class RegistryAuthentication
         }
 
         context.ReplacePrincipal(CookiePrincipal(user));
+    }
+
+    private static async Task<UserSummary?> CurrentAccountAsync(Accounts accounts, AccountCache cache, string username, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetUser(username, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = cache.Generation;
+        var user = await accounts.FindUserAsync(username, cancellationToken);
+        if (user is not null)
+        {
+            cache.Remember(user, generation);
+        }
+
+        return user;
     }
 
     public static System.Security.Claims.ClaimsPrincipal CookiePrincipal(UserSummary user) =>

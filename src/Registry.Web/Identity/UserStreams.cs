@@ -5,7 +5,7 @@ using Registry.EventStore;
 
 namespace Registry.Web.Identity;
 
-public sealed class UserStreams(Registry.EventStore.EventStore store)
+public sealed class UserStreams(Registry.EventStore.EventStore store, AccountCache cache)
 {
     private const int Attempts = 5;
 
@@ -32,6 +32,8 @@ public sealed class UserStreams(Registry.EventStore.EventStore store)
             switch (result)
             {
                 case AppendResult.Appended:
+                    // Before answering: the next request, on this replica, must not see the account as it was.
+                    cache.Forget();
                     return (decision, decision.Events.Aggregate(state, UserDecider.Evolve));
                 case AppendResult.Conflict when attempt < Attempts:
                     continue;

@@ -66,7 +66,9 @@ public sealed class RegistryApiBenchmark : IBenchmark
             var latency = await HttpLoad.RunAsync(client, url, ReadClients, ScenarioDuration, cancellationToken);
             var summary = latency.Client.Summary(name + "_client_").Concat(latency.Server.Summary(name + "_server_")).ToDictionary();
             summary[name + "_per_second"] = latency.PerSecond;
-            context.Say($"{name}: server p50 {latency.Server.Percentile(50):0.0} / p95 {latency.Server.Percentile(95):0.0} / p99 {latency.Server.Percentile(99):0.0} ms; client p95 {latency.Client.Percentile(95):0.0} ms; {latency.PerSecond:0}/s");
+            summary[name + "_cpu_ms_per_request"] = latency.CpuMillisecondsPerRequest;
+            summary[name + "_database_cpu_ms_per_request"] = latency.DatabaseCpuMillisecondsPerRequest;
+            context.Say($"{name}: server p50 {latency.Server.Percentile(50):0.0} / p95 {latency.Server.Percentile(95):0.0} / p99 {latency.Server.Percentile(99):0.0} ms; client p95 {latency.Client.Percentile(95):0.0} ms; {latency.PerSecond:0}/s; CPU {latency.CpuMillisecondsPerRequest:0.00} ms per request ({latency.DatabaseCpuMillisecondsPerRequest:0.00} in the database)");
             if (name == "trivial")
             {
                 trivialP95 = latency.Server.Percentile(95);

@@ -7,10 +7,16 @@ using System.Globalization;
 
 namespace Registry.Benchmarks.Harness;
 
-/// <summary>Client-observed latency, and the server's own time from its Server-Timing header.</summary>
-public sealed record LoadRun(LatencyRecorder Client, LatencyRecorder Server, TimeSpan Duration)
+/// <summary>Client-observed latency, the server's own time from its Server-Timing header, and the CPU the run cost.</summary>
+public sealed record LoadRun(LatencyRecorder Client, LatencyRecorder Server, TimeSpan Duration, CpuSample Cpu)
 {
     public double PerSecond => Client.Count / Duration.TotalSeconds;
+
+    /// <summary>CPU milliseconds per request, this process (client + host) and the database together.</summary>
+    public double CpuMillisecondsPerRequest => Client.Count == 0 ? 0 : Cpu.Total.TotalMilliseconds / Client.Count;
+
+    /// <summary>The database's share of <see cref="CpuMillisecondsPerRequest"/>.</summary>
+    public double DatabaseCpuMillisecondsPerRequest => Client.Count == 0 ? 0 : Cpu.Database.TotalMilliseconds / Client.Count;
 }
 
 public static class HttpLoad
@@ -21,6 +27,7 @@ public static class HttpLoad
     {
         var recorder = new LatencyRecorder();
         var server = new LatencyRecorder();
+        var cpu = await CpuMeter.SampleAsync();
         var clock = Stopwatch.StartNew();
         var urls = new Lock();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
@@ -45,7 +52,8 @@ public static class HttpLoad
                 server.Add(TimeSpan.FromMilliseconds(ServerMilliseconds(response, next)));
             }
         }, cancellationToken)));
-        return new LoadRun(recorder, server, clock.Elapsed);
+        var elapsed = clock.Elapsed;
+        return new LoadRun(recorder, server, elapsed, await CpuMeter.SampleAsync() - cpu);
     }
 
     /// <summary>A response without the header would silently leave the server's figures empty, so it is an error.</summary>

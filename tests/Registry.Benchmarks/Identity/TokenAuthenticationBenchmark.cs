@@ -1,5 +1,6 @@
-// What authentication costs per API request: GET /api/v1/me with a personal access token (a SHA-256
-// and one indexed read among 10,000 tokens), with the bootstrap token (no database), against the
+// What authentication costs per API request: GET /api/v1/me with a personal access token (a SHA-256,
+// then the account from AccountCache, or one indexed read among 10,000 tokens after any account
+// event emptied it), with the bootstrap token (no database), against the
 // trivial anonymous endpoint of the same host at the same concurrency. Also the cost of a portal
 // sign-in (PBKDF2 verification + appending SignedIn), which is deliberately slow.
 using System.Diagnostics;

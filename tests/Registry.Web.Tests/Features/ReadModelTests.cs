@@ -64,6 +64,33 @@ public sealed class ReadModelTests(RegistryApiFixture app) : IClassFixture<Regis
         }
     }
 
+    [Fact]
+    public async Task Lineage_from_the_tables_equals_the_lineage_folded_from_the_log()
+    {
+        await app.CreateModelAsync("lineage-paths");
+        var v1 = await app.ApprovedVersionAsync("lineage-paths");
+        await app.DeployAsync("lineage-paths", v1, "staging");
+        await app.DeployAsync("lineage-paths", v1, "production");
+        var v2 = await app.RegisterAsync("lineage-paths", datasetSha: Hashes.B, parentVersion: v1);
+        await app.DeployAsync("lineage-paths", v2, "staging");
+        var v3 = await app.RegisterAsync("lineage-paths", datasetSha: Hashes.A, parentVersion: v2);
+        await app.DeployAsync("lineage-paths", v1, "staging");
+        await app.DeployAsync("lineage-paths", v3, "staging");
+        var later = Uri.EscapeDataString(DateTime.UtcNow.AddDays(1).ToString("O"));
+
+        foreach (var version in new[] { v1, v2, v3 })
+        {
+            var url = $"/api/v1/models/lineage-paths/versions/{version}/lineage";
+            var fromTables = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync(url));
+            var folded = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync($"{url}?asOf={later}"));
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(fromTables, folded), $"{url}\n{fromTables}\n{folded}");
+        }
+
+        var graph = await app.As("audrey").GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/models/lineage-paths/versions/{v3}/lineage");
+        Assert.Equal(3, graph.GetProperty("nodes").EnumerateArray().Count(n => n.GetProperty("kind").GetString() == "version"));
+        Assert.Contains(graph.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("id").GetString() == $"deployment:lineage-paths@{v3}#5");
+    }
+
     private async Task<string> SnapshotAsync()
     {
         var parts = new List<string>();

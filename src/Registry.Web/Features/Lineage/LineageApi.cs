@@ -15,8 +15,13 @@ public static class LineageApi
     }
 
     /// <summary>The version's datasets, parent chain and deployments as a graph.</summary>
-    public static async Task<Results<Ok<LineageGraph>, ProblemHttpResult>> Get(string name, int version, string? asOf, ModelStreams models, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<LineageGraph>, ProblemHttpResult>> Get(string name, int version, string? asOf, ModelStreams models, ReadModels reads, CancellationToken cancellationToken)
     {
+        if (asOf is null && Core.Validation.IsName(name) && await reads.LineageAsync(name, version, cancellationToken) is { } current)
+        {
+            return TypedResults.Ok(current);
+        }
+
         var (loaded, problem) = await ModelsApi.LoadAsync(name, asOf, models, cancellationToken);
         if (problem is not null)
         {

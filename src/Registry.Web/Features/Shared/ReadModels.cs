@@ -85,6 +85,48 @@ public sealed class ReadModels(NpgsqlDataSource db)
             r.RegisteredBy, registeredAt, submittedBy, submittedAt, decidedAt, rule, approvals, deployments);
     }
 
+    /// <summary>
+    /// The version's lineage from the read tables (its parent chain and deployments), the same graph
+    /// <see cref="LineageGraph.For(ModelState, int)"/> draws from the folded stream; null when the
+    /// version has no row with its registration (the caller folds instead, and says what is missing).
+    /// </summary>
+    public async Task<LineageGraph?> LineageAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        await using var batch = db.CreateBatch();
+        // A parent is always an earlier version (the decider refuses others), so the walk ends.
+        batch.BatchCommands.Add(ModelsApi.BatchCommand("""
+            WITH RECURSIVE chain AS (
+                SELECT version, status, parent_version, registration FROM registry.model_versions WHERE model = $1 AND version = $2 AND registration IS NOT NULL
+                UNION ALL
+                SELECT v.version, v.status, v.parent_version, v.registration
+                FROM chain c JOIN registry.model_versions v ON v.model = $1 AND v.version = c.parent_version AND v.version < c.version
+                WHERE v.registration IS NOT NULL)
+            SELECT version, status, registration::text FROM chain
+            """, model, version));
+        batch.BatchCommands.Add(ModelsApi.BatchCommand("""
+            SELECT ordinal, environment, reference, rollback_request_id, deployed_by, deployed_at
+            FROM (SELECT version, environment, reference, rollback_request_id, deployed_by, deployed_at, row_number() OVER (ORDER BY position) AS ordinal
+                  FROM registry.deployments WHERE model = $1) d
+            WHERE version = $2 ORDER BY ordinal
+            """, model, version));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var chain = new List<(int, string, VersionRegistered)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            chain.Add((reader.GetInt32(0), reader.GetString(1), Registration(reader.GetString(2))));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var deployments = new List<(int, DeploymentState)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deployments.Add(((int)reader.GetInt64(0), new DeploymentState(
+                version, reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), reader.GetString(4), new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero))));
+        }
+
+        return chain.Count == 0 ? null : LineageGraph.For(model, chain, deployments);
+    }
+
     /// <summary>The registrations of two versions (either null when missing or not yet in the table).</summary>
     public async Task<(VersionRegistered? From, VersionRegistered? To)> RegistrationsAsync(string model, int from, int to, CancellationToken cancellationToken)
     {
