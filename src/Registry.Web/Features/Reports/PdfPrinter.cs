@@ -167,6 +167,12 @@ public sealed partial class PdfPrinter : IDisposable
                     if (!warm)
                     {
                         await StopAsync();
+                        if (Volatile.Read(ref printer._disposed) != 0)
+                        {
+                            // The host is shutting down: a browser started now would outlive it.
+                            return new PrintOutcome.Failed("The host is shutting down; retry shortly.");
+                        }
+
                         var work = Directory.CreateDirectory(Path.Combine(printer.WorkRoot, WorkFolderPrefix + Guid.NewGuid().ToString("N"))).FullName;
                         Browser = browser = ChromiumBrowser.Start(options.ChromiumPath, work);
                     }
@@ -195,7 +201,7 @@ public sealed partial class PdfPrinter : IDisposable
             }
             finally
             {
-                if (!printed || options.IdleTimeout <= TimeSpan.Zero)
+                if (!printed || options.IdleTimeout <= TimeSpan.Zero || Volatile.Read(ref printer._disposed) != 0)
                 {
                     await StopAsync();
                 }
