@@ -78,6 +78,11 @@ public sealed class DossierBenchmark : IBenchmark
             var median = dossier.Order().ElementAt(Runs / 2);
             var baseline = trivial.Order().ElementAt(Runs / 2);
             var typical = phases.OrderBy(p => p.Query + p.Render + p.Print).ElementAt(Runs / 2);
+
+            // The printed dossier itself, next to the figures: what the figures are of.
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "dossier.html"), typical.Html, cancellationToken);
+            await File.WriteAllBytesAsync(Path.Combine(context.OutputDirectory, "dossier.pdf"), typical.Pdf, cancellationToken);
+
             return new BenchmarkResult(
                 Name,
                 new Dictionary<string, double>
@@ -112,7 +117,7 @@ public sealed class DossierBenchmark : IBenchmark
         }
     }
 
-    private sealed record DossierRun(double Query, double Render, double Print, int Pages, long Bytes, int Versions, int Changes);
+    private sealed record DossierRun(double Query, double Render, double Print, int Pages, long Bytes, int Versions, int Changes, string Html, byte[] Pdf);
 
     private static async Task<DossierRun> DossierAsync(DossierQuery query, ReportRenderer renderer, PdfPrinter printer, CancellationToken cancellationToken)
     {
@@ -128,7 +133,7 @@ public sealed class DossierBenchmark : IBenchmark
         var outcome = await printer.PrintAsync(html, cancellationToken);
         var printed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var pdf = (outcome as PrintOutcome.Printed)?.Pdf ?? throw new InvalidOperationException($"the dossier did not print: {outcome}");
-        return new DossierRun(queried, rendered, printed, CountPages(pdf), pdf.LongLength, dossier.Versions.Count, dossier.Changes.Count);
+        return new DossierRun(queried, rendered, printed, CountPages(pdf), pdf.LongLength, dossier.Versions.Count, dossier.Changes.Count, html, pdf);
     }
 
     /// <summary>Pages of a Chromium PDF: its page objects ("/Type /Page", not "/Pages").</summary>

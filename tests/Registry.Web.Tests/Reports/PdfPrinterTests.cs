@@ -11,8 +11,14 @@ public sealed class PdfPrinterTests : IDisposable
 
     private readonly string _workRoot = Directory.CreateTempSubdirectory("registry-printer-test-").FullName;
 
-    private PdfPrinter Printer(int maxConcurrent = 1, double timeoutSeconds = 60) => new(
-        Options.Create(new ReportOptions { MaxConcurrent = maxConcurrent, Timeout = TimeSpan.FromSeconds(timeoutSeconds), WorkDirectory = _workRoot }),
+    private PdfPrinter Printer(int maxConcurrent = 1, double timeoutSeconds = 60, TimeSpan? idleTimeout = null) => new(
+        Options.Create(new ReportOptions
+        {
+            MaxConcurrent = maxConcurrent,
+            Timeout = TimeSpan.FromSeconds(timeoutSeconds),
+            IdleTimeout = idleTimeout ?? TimeSpan.FromMinutes(10),
+            WorkDirectory = _workRoot,
+        }),
         NullLogger<PdfPrinter>.Instance);
 
     [Fact]
@@ -40,6 +46,57 @@ public sealed class PdfPrinterTests : IDisposable
         Assert.Contains("山田太郎", pdf.Text, StringComparison.Ordinal);
         Assert.Contains("Registry · test \"footer\" </style>", pdf.Text, StringComparison.Ordinal);
         pdf.Check();
+        printer.Dispose();
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task The_browser_stays_warm_between_reports_and_is_stopped_with_the_printer()
+    {
+        var printer = Printer();
+
+        Assert.IsType<PrintOutcome.Printed>(await printer.PrintAsync("<p>first</p>", CancellationToken.None));
+        var browser = Assert.Single(printer.WarmBrowsers);
+        Assert.IsType<PrintOutcome.Printed>(await printer.PrintAsync("<p>second</p>", CancellationToken.None));
+
+        Assert.Equal(browser, Assert.Single(printer.WarmBrowsers));
+        Assert.NotEmpty(PdfPrinter.ProcessesMentioning(_workRoot));
+        printer.Dispose();
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task A_warm_browser_that_died_between_reports_is_replaced_by_the_next_report_and_leaves_nothing()
+    {
+        using var printer = Printer();
+        Assert.IsType<PrintOutcome.Printed>(await printer.PrintAsync("<p>first</p>", CancellationToken.None));
+        var dead = Assert.Single(printer.WarmBrowsers);
+
+        // Killed from outside, as the kernel's out-of-memory killer or an operator would.
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{dead}"]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var outcome = await printer.PrintAsync("<p>Zoë Ångström-Łukasz</p>", CancellationToken.None);
+
+        using var pdf = new PdfFile(Assert.IsType<PrintOutcome.Printed>(outcome).Pdf);
+        Assert.Contains("Zoë Ångström-Łukasz", pdf.Text, StringComparison.Ordinal);
+        Assert.NotEqual(dead, Assert.Single(printer.WarmBrowsers));
+        // The dead browser's folder went with it: only the fresh browser's is left.
+        Assert.Single(Directory.EnumerateFileSystemEntries(_workRoot));
+        printer.Dispose();
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task With_no_idle_time_the_browser_is_stopped_after_every_report()
+    {
+        using var printer = Printer(idleTimeout: TimeSpan.Zero);
+
+        Assert.IsType<PrintOutcome.Printed>(await printer.PrintAsync("<p>only</p>", CancellationToken.None));
+
+        Assert.Empty(printer.WarmBrowsers);
         AssertNothingLeft();
     }
 

@@ -177,7 +177,7 @@ public sealed class ReportsApiTests(ReportsFixture app) : IClassFixture<ReportsF
 
 /// <summary>
 /// A host whose reports can never print in time: a short <c>Registry:Reports:Timeout</c>, and the real
-/// Chromium started on a page whose script never ends, so the timeout is certain however fast the machine.
+/// Chromium started with renderers that never run, so the timeout is certain however fast the machine.
 /// </summary>
 public sealed class SlowReportsFixture : RegistryApiFixture
 {
@@ -190,11 +190,10 @@ public sealed class SlowReportsFixture : RegistryApiFixture
     public override async Task InitializeAsync()
     {
         Directory.CreateDirectory(WorkRoot);
-        var page = Path.Combine(_folder, "never-printed.html");
-        await File.WriteAllTextAsync(page, "<!DOCTYPE html><html><body><script>for(;;){}</script></body></html>");
         var browser = Path.Combine(_folder, "chromium");
-        // Every argument as the printer gave it, except the page (the last one).
-        await File.WriteAllTextAsync(browser, $"#!/bin/bash\nexec /usr/bin/chromium \"${{@:1:$#-1}}\" '{new Uri(page).AbsoluteUri}'\n");
+        // Every argument as the printer gave it, and renderers that wait at start-up for a debugger that
+        // never comes: the browser runs and answers, but no page ever loads.
+        await File.WriteAllTextAsync(browser, "#!/bin/bash\nexec /usr/bin/chromium \"$@\" --renderer-startup-dialog\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -7,6 +7,9 @@ public static class Format
 {
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time in a column whose heading says UTC.</summary>
+    public static string TimeInUtcColumn(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
     public static string Time(DateTimeOffset? at) => at is { } value ? Time(value) : "—";
 
     public static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

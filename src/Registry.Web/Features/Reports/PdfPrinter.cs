@@ -1,11 +1,13 @@
 // Prints an HTML document to PDF with the machine's headless Chromium.
 //
-// Every print gets a fresh work folder (the page, the browser profile, HOME for its crash handler)
-// and its own process group (started through `setsid`), so that on every path — success, failure,
-// timeout, cancellation — the whole browser tree is killed with one signal, any straggler that left
-// the group is found by the folder name in its command line, and the folder is deleted. A semaphore
-// bounds how many browsers one host runs at once.
-using System.Diagnostics;
+// Starting Chromium costs more than printing most reports, so a browser is kept warm between reports
+// (ChromiumBrowser, driven over the DevTools pipe) and each report gets a fresh browser context in it.
+// Every browser has its own work folder (profile, pages, HOME for its crash handler) and its own process
+// group (started through `setsid`), so that when it is stopped — host shutdown, idle, or any print that
+// did not end well (timeout, cancellation, failure) — the whole browser tree is killed with one signal,
+// any straggler that left the group is found by the folder name in its command line, and the folder is
+// deleted. A semaphore bounds how many reports one host prints at once, one browser each.
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,7 @@ public sealed class ReportOptions
 {
     public const string Section = "Registry:Reports";
 
-    /// <summary>How many browsers this host runs at once; further reports wait for a free one.</summary>
+    /// <summary>How many reports this host prints at once, each in its own browser; further reports wait for a free one.</summary>
     public int MaxConcurrent { get; set; } = 1;
 
     /// <summary>The longest a report may take, waiting for a free browser included.</summary>
@@ -26,7 +28,13 @@ public sealed class ReportOptions
     /// <summary>The Chromium executable.</summary>
     public string ChromiumPath { get; set; } = "/usr/bin/chromium";
 
-    /// <summary>Where per-print work folders are created (default: the system temp folder).</summary>
+    /// <summary>
+    /// How long a browser is kept warm after a report, for the next one; zero stops it after every report
+    /// (each report then pays the browser's start-up).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where the browsers' work folders are created (default: the system temp folder).</summary>
     public string? WorkDirectory { get; set; }
 }
 
@@ -49,7 +57,10 @@ public sealed partial class PdfPrinter : IDisposable
 
     private readonly ReportOptions _options;
     private readonly SemaphoreSlim _browsers;
+    private readonly ConcurrentStack<BrowserSlot> _free = new();
+    private readonly BrowserSlot[] _slots;
     private readonly ILogger<PdfPrinter> _logger;
+    private int _disposed;
 
     public PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrinter> logger)
     {
@@ -60,15 +71,25 @@ public sealed partial class PdfPrinter : IDisposable
         }
 
         _browsers = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
+        _slots = Enumerable.Range(0, _options.MaxConcurrent).Select(_ => new BrowserSlot(this)).ToArray();
+        foreach (var slot in _slots)
+        {
+            _free.Push(slot);
+        }
+
         _logger = logger;
     }
 
-    /// <summary>The folder under which each print's work folder is created.</summary>
+    /// <summary>The folder under which each browser's work folder is created.</summary>
     public string WorkRoot => _options.WorkDirectory ?? Path.GetTempPath();
+
+    /// <summary>The pids of the browsers kept warm right now (each also its process group).</summary>
+    internal IReadOnlyList<int> WarmBrowsers => _slots.Select(s => s.Browser).OfType<ChromiumBrowser>().Where(b => b.IsAlive).Select(b => b.ProcessId).ToList();
 
     /// <summary>Prints <paramref name="html"/> (a complete document, A4 from its own <c>@page</c> rules) to PDF.</summary>
     public async Task<PrintOutcome> PrintAsync(string html, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
         // A free browser is taken at once even when the deadline has already passed, so that a short
@@ -88,9 +109,10 @@ public sealed partial class PdfPrinter : IDisposable
             }
         }
 
+        _free.TryPop(out var slot);
         try
         {
-            var outcome = await PrintWithOneBrowserAsync(html, cancellationToken, deadline.Token);
+            var outcome = await slot!.PrintAsync(html, cancellationToken, deadline.Token);
             return queued && outcome is PrintOutcome.TimedOut timedOut ? timedOut with { WaitedForBrowser = true } : outcome;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -100,142 +122,172 @@ public sealed partial class PdfPrinter : IDisposable
         }
         finally
         {
+            _free.Push(slot!);
             _browsers.Release();
         }
     }
 
-    private async Task<PrintOutcome> PrintWithOneBrowserAsync(string html, CancellationToken callerToken, CancellationToken deadlineToken)
+    /// <summary>
+    /// One of the <see cref="ReportOptions.MaxConcurrent"/> places a print runs in, holding at most one warm
+    /// browser. The browser is started on the first report, kept for the next ones, stopped when idle for
+    /// <see cref="ReportOptions.IdleTimeout"/>, and killed (with its folder) after any print that did not
+    /// end well: a page that hung or a cancelled request may have left it in any state, and the next report
+    /// simply starts a fresh one.
+    /// </summary>
+    private sealed class BrowserSlot(PdfPrinter printer)
     {
-        if (!File.Exists(_options.ChromiumPath))
+        private readonly Lock _lock = new();
+        private Timer? _idle;
+        private bool _busy;
+
+        public ChromiumBrowser? Browser { get; private set; }
+
+        public async Task<PrintOutcome> PrintAsync(string html, CancellationToken callerToken, CancellationToken deadlineToken)
         {
-            return new PrintOutcome.Failed($"Chromium was not found at {_options.ChromiumPath}. Install it with `apt-get install chromium` or set {ReportOptions.Section}:ChromiumPath.");
-        }
+            var options = printer._options;
+            if (!File.Exists(options.ChromiumPath))
+            {
+                return new PrintOutcome.Failed($"Chromium was not found at {options.ChromiumPath}. Install it with `apt-get install chromium` or set {ReportOptions.Section}:ChromiumPath.");
+            }
 
-        var work = Directory.CreateDirectory(Path.Combine(WorkRoot, WorkFolderPrefix + Guid.NewGuid().ToString("N"))).FullName;
-        Process? browser = null;
-        try
-        {
-            var page = Path.Combine(work, "report.html");
-            var pdf = Path.Combine(work, "report.pdf");
-            var profile = Path.Combine(work, "profile");
-            Directory.CreateDirectory(profile);
-            await File.WriteAllTextAsync(page, html, deadlineToken);
+            lock (_lock)
+            {
+                _busy = true;
+            }
 
-            browser = Process.Start(StartInfo(work, profile, page, pdf))
-                ?? throw new InvalidOperationException("setsid did not start");
-            var stderr = browser.StandardError.ReadToEndAsync(deadlineToken);
-            _ = browser.StandardOutput.ReadToEndAsync(deadlineToken);
-
+            var printed = false;
             try
             {
-                await browser.WaitForExitAsync(deadlineToken);
-            }
-            catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
-            {
-                _logger.LogWarning("Printing a report took longer than {Timeout}; the browser (pid {Pid}) was stopped", _options.Timeout, browser.Id);
-                return new PrintOutcome.TimedOut(_options.Timeout, WaitedForBrowser: false);
-            }
+                // A warm browser may have died since the last report (crashed, killed, out of memory): if it
+                // is found gone, or goes while this print starts, the print is tried once more on a fresh one.
+                for (var attempt = 1; ; attempt++)
+                {
+                    var browser = Browser;
+                    var warm = browser is { IsAlive: true };
+                    if (!warm)
+                    {
+                        await StopAsync();
+                        if (Volatile.Read(ref printer._disposed) != 0)
+                        {
+                            // The host is shutting down: a browser started now would outlive it.
+                            return new PrintOutcome.Failed("The host is shutting down; retry shortly.");
+                        }
 
-            if (browser.ExitCode != 0 || !File.Exists(pdf) || new FileInfo(pdf).Length == 0)
-            {
-                var error = await ReadQuietlyAsync(stderr);
-                _logger.LogError("Chromium exited with {ExitCode} while printing a report: {Error}", browser.ExitCode, error);
-                return new PrintOutcome.Failed($"The browser that prints reports failed (exit code {browser.ExitCode}).");
-            }
+                        var work = Directory.CreateDirectory(Path.Combine(printer.WorkRoot, WorkFolderPrefix + Guid.NewGuid().ToString("N"))).FullName;
+                        Browser = browser = ChromiumBrowser.Start(options.ChromiumPath, work);
+                    }
 
-            return new PrintOutcome.Printed(await File.ReadAllBytesAsync(pdf, deadlineToken));
+                    try
+                    {
+                        var pdf = await browser!.PrintAsync(html, deadlineToken);
+                        printed = true;
+                        return new PrintOutcome.Printed(pdf);
+                    }
+                    catch (BrowserLostException e) when (warm && attempt == 1)
+                    {
+                        printer._logger.LogWarning("The warm report browser (pid {Pid}) was gone ({Reason}); starting a fresh one", browser!.ProcessId, e.Message);
+                    }
+                    catch (BrowserLostException e)
+                    {
+                        printer._logger.LogError("The browser that prints reports failed: {Reason}", e.Message);
+                        return new PrintOutcome.Failed("The browser that prints reports failed; see the host's log.");
+                    }
+                    catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
+                    {
+                        printer._logger.LogWarning("Printing a report took longer than {Timeout}; the browser (pid {Pid}) was stopped", options.Timeout, browser!.ProcessId);
+                        return new PrintOutcome.TimedOut(options.Timeout, WaitedForBrowser: false);
+                    }
+                }
+            }
+            finally
+            {
+                if (!printed || options.IdleTimeout <= TimeSpan.Zero || Volatile.Read(ref printer._disposed) != 0)
+                {
+                    await StopAsync();
+                }
+
+                lock (_lock)
+                {
+                    _busy = false;
+                    if (Browser is not null)
+                    {
+                        _idle ??= new Timer(_ => StopIfIdle());
+                        _idle.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                    }
+                }
+            }
         }
-        finally
+
+        private void StopIfIdle()
         {
-            await StopEverythingStartedFromAsync(browser, work);
+            lock (_lock)
+            {
+                if (_busy || Browser is null)
+                {
+                    return;
+                }
+
+                printer.Stop(Browser);
+                Browser = null;
+            }
+        }
+
+        /// <summary>Kills the slot's browser, if any, and deletes its folder.</summary>
+        public async Task StopAsync()
+        {
+            ChromiumBrowser? browser;
+            lock (_lock)
+            {
+                browser = Browser;
+                Browser = null;
+            }
+
+            if (browser is not null)
+            {
+                await Task.Run(() => printer.Stop(browser));
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _idle?.Dispose();
+                if (Browser is not null)
+                {
+                    printer.Stop(Browser);
+                    Browser = null;
+                }
+            }
         }
     }
 
-    private ProcessStartInfo StartInfo(string work, string profile, string page, string pdf)
+    /// <summary>Kills <paramref name="browser"/>'s whole process group and anything else naming its folder, then deletes the folder.</summary>
+    private void Stop(ChromiumBrowser browser)
     {
-        // setsid gives the browser its own process group (its pid), so one kill reaches every child.
-        var info = new ProcessStartInfo("setsid")
+        _ = Kill(-browser.ProcessId, SigKill);
+        KillProcessesMentioning(browser.Work);
+        if (!browser.WaitForExitAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult())
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-            WorkingDirectory = work,
-        };
-        foreach (var argument in (string[])[
-            _options.ChromiumPath,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-sync",
-            "--disable-breakpad",
-            "--disable-crash-reporter",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--mute-audio",
-            "--hide-scrollbars",
-            $"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            // A tagged PDF carries a structure tree of every table cell and line: for a 200-version dossier
-            // it cost Chromium about as much as the whole rest of the print and made the file eight times
-            // larger (9 MB instead of 1.1 MB), enough to pass the report timeout on a busy host.
-            "--disable-pdf-tagging",
-            $"--print-to-pdf={pdf}",
-            new Uri(page).AbsoluteUri,
-        ])
-        {
-            info.ArgumentList.Add(argument);
+            _logger.LogError("The report browser (pid {Pid}) did not exit after SIGKILL", browser.ProcessId);
         }
 
-        // The crash handler writes under HOME; keep it inside the work folder too, so it is found and removed.
-        info.Environment["HOME"] = work;
-        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(work, "config");
-        info.Environment["XDG_CACHE_HOME"] = Path.Combine(work, "cache");
-        return info;
-    }
-
-    private async Task StopEverythingStartedFromAsync(Process? browser, string work)
-    {
-        if (browser is not null)
-        {
-            if (!browser.HasExited)
-            {
-                _ = Kill(-browser.Id, SigKill);
-            }
-
-            KillProcessesMentioning(work);
-            try
-            {
-                await browser.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (TimeoutException)
-            {
-                _logger.LogError("The report browser (pid {Pid}) did not exit after SIGKILL", browser.Id);
-            }
-
-            // Children that were mid-fork when the group was signalled are caught by a second sweep.
-            KillProcessesMentioning(work);
-            browser.Dispose();
-        }
-
+        // Children that were mid-fork when the group was signalled are caught by a second sweep.
+        KillProcessesMentioning(browser.Work);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                Directory.Delete(work, recursive: true);
+                Directory.Delete(browser.Work, recursive: true);
                 return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException && attempt < 20)
             {
-                await Task.Delay(50);
+                Thread.Sleep(50);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _logger.LogError(e, "Could not delete the report work folder {Folder}", work);
+                _logger.LogError(e, "Could not delete the report work folder {Folder}", browser.Work);
                 return;
             }
         }
@@ -290,21 +342,20 @@ public sealed partial class PdfPrinter : IDisposable
         return afterName > 0 && afterName + 2 < stat.Length && stat[afterName + 2] is 'Z' or 'X';
     }
 
-    private static async Task<string> ReadQuietlyAsync(Task<string> output)
-    {
-        try
-        {
-            var text = await output.WaitAsync(TimeSpan.FromSeconds(2));
-            return text.Length > 2000 ? text[^2000..] : text;
-        }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException or IOException)
-        {
-            return "";
-        }
-    }
-
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    public void Dispose() => _browsers.Dispose();
+    /// <summary>Stops every warm browser (the host is shutting down): nothing is left running.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var slot in _slots)
+        {
+            slot.Dispose();
+        }
+    }
 }
