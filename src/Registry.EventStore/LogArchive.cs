@@ -145,7 +145,12 @@ public static class LogArchive
                 return;
             }
 
-            await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range.Clone(), lastTime), alsoRun: _ => { }, cancellationToken);
+            await using (var insert = new NpgsqlBatch(connection, transaction))
+            {
+                EventRows.AddInsert(insert, rows, new HeadState(position, chain, range.Clone(), lastTime));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             var events = rows.ConvertAll(r => r.Event);
             foreach (var projection in store.Projections)
             {
