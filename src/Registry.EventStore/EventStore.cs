@@ -25,22 +25,11 @@ public sealed class EventStore : IAsyncDisposable
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _committers;
     private readonly StreamVersionCache _versions = new();
-    private readonly SemaphoreSlim _sequencer = new(1, 1);
-    private readonly bool _allBatched;
-
-    // The head the log will have once every batch this process has sent commits; null when unknown.
-    // Guarded by _sequencer.
-    private HeadState? _predicted;
-
-    // The batch last sent by the pipelined path (guarded by _sequencer), and a signal that an append was queued.
-    private Sent? _inFlight;
-    private TaskCompletionSource _arrival = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EventStore(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections, EventStoreOptions options, TimeProvider timeProvider)
     {
         _dataSource = dataSource;
         _projections = [.. projections];
-        _allBatched = _projections.All(p => p is IBatchedProjection) && Environment.GetEnvironmentVariable("REGISTRY_NO_PIPELINE") is null; // TEMP
         Options = options;
         _time = timeProvider;
         _committers = [Task.Run(RunCommitterAsync), Task.Run(RunCommitterAsync)];
@@ -85,8 +74,6 @@ public sealed class EventStore : IAsyncDisposable
         {
             throw new ObjectDisposedException(nameof(EventStore));
         }
-
-        Volatile.Read(ref _arrival).TrySetResult();
 
         return pending.Completion.Task;
     }
@@ -330,199 +317,25 @@ public sealed class EventStore : IAsyncDisposable
         return MerkleNodes.RangeHash(whole, hashes);
     }
 
-    // Appends reach the database in one of two ways. The pipelined path, taken whenever this process
-    // knows the head (it committed or sent the last batch itself): numbers and hashes the batch on the
-    // predicted head, then sends guard-and-lock, rows, head, projections and the commit as one batch,
-    // so the head lock is held only while the database executes it. The locking path, taken otherwise
-    // (at startup, after any failure, when another process appended, or when a batch needs a stream
-    // version this process cannot vouch for): takes the head lock, reads the head and versions, builds
-    // and commits the batch, and leaves the head it committed as the next prediction.
-    // Two committers overlap: while one batch waits for the lock or executes, the next is sent behind
-    // it. Building a batch and sending it happen under the sequencer, so batches are sent in position
-    // order; whatever is queued when a committer gets the sequencer makes its batch.
+    // Two committers pipeline the work: while one commits, the other waits for the head lock in the
+    // database, and only once it holds the lock does it take everything queued meanwhile. A batch is
+    // thus chosen at the last possible moment and grows with the load.
     private async Task RunCommitterAsync()
     {
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
-            await CommitNextAsync();
-        }
-    }
-
-    private async Task CommitNextAsync()
-    {
-        NpgsqlConnection? connection = null;
-        try
-        {
-            try
+            var (batch, failure) = await TryCommitAsync(fixedBatch: null);
+            if (failure is not null)
             {
-                connection = await _dataSource.OpenConnectionAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                connection = null; // the locking path meets the same failure and reports it to what waits
-            }
-
-            Sent? sent = null;
-            await _sequencer.WaitAsync();
-            try
-            {
-                if (connection is null || _predicted is null || !_allBatched)
-                {
-                    await CommitLockingAsync(fixedBatch: null);
-                    return;
-                }
-
-                await WaitForBatchAsync();
-                var batch = Drain();
-                if (batch.Count == 0)
-                {
-                    return;
-                }
-
-                sent = TrySend(connection, _predicted, batch);
-                if (sent is null)
-                {
-                    await CommitLockingAsync(batch);
-                    return;
-                }
-            }
-            finally
-            {
-                _sequencer.Release();
-            }
-
-            await CompleteAsync(sent);
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
+                await HandleFailureAsync(batch, failure);
             }
         }
     }
 
-    /// <summary>
-    /// Sending a batch behind one still in flight pays only when it is about as large (each batch has
-    /// its fixed costs, and appends queued meanwhile would otherwise wait for the next one): wait until
-    /// as many appends are queued as are in flight, or until the batch in flight is done.
-    /// </summary>
-    private async Task WaitForBatchAsync()
+    private async Task CommitAloneAsync(PendingAppend pending)
     {
-        while (_inFlight is { } previous && !previous.Execution.IsCompleted && _queue.Reader.Count < previous.Batch.Count)
-        {
-            var arrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Interlocked.Exchange(ref _arrival, arrival);
-            if (_queue.Reader.Count >= previous.Batch.Count)
-            {
-                break;
-            }
-
-            await Task.WhenAny(arrival.Task, previous.Execution);
-        }
-    }
-
-    /// <summary>
-    /// Builds the batch on the predicted head and starts sending it; null when it must take the
-    /// locking path instead (a stream whose version is unknown and expected as "any", or a conflict,
-    /// which only the locking path may report: the versions known here may be predictions).
-    /// </summary>
-    private Sent? TrySend(NpgsqlConnection connection, HeadState predicted, IReadOnlyList<PendingAppend> batch)
-    {
-        var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
-        var (versions, missing) = _versions.Lookup(predicted.ChainHash, streams);
-        var expected = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var pending in batch)
-        {
-            if (missing.Contains(pending.Stream) && !expected.ContainsKey(pending.Stream))
-            {
-                if (pending.ExpectedVersion == ExpectedVersion.Any)
-                {
-                    return null;
-                }
-
-                // Assumed here, checked by the guard under the lock.
-                expected[pending.Stream] = pending.ExpectedVersion;
-                versions[pending.Stream] = pending.ExpectedVersion;
-            }
-        }
-
-        var prepared = Prepare(predicted, batch, versions);
-        if (prepared.Rows.Count == 0 || prepared.Results.Any(r => r.Result is AppendResult.Conflict))
-        {
-            return null;
-        }
-
-        var command = new NpgsqlBatch(connection); // no transaction: the batch commits as one implicit transaction, or not at all
-        var guard = new NpgsqlBatchCommand("SELECT registry.lock_head_expecting($1, $2, $3)");
-        guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = predicted.ChainHash });
-        guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. expected.Keys] });
-        guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. expected.Values] });
-        command.BatchCommands.Add(guard);
-        EventRows.AddInsert(command, prepared.Rows, prepared.Head);
-        var events = prepared.Rows.ConvertAll(r => r.Event);
-        foreach (var projection in _projections)
-        {
-            ((IBatchedProjection)projection).AddTo(command, events);
-        }
-
-        _versions.Advance(predicted.ChainHash, prepared.Head.ChainHash, prepared.Changed);
-        _predicted = prepared.Head;
-        _inFlight = new Sent(batch, prepared, command, command.ExecuteNonQueryAsync());
-        return _inFlight;
-    }
-
-    private async Task CompleteAsync(Sent sent)
-    {
-        try
-        {
-            await sent.Execution;
-        }
-        catch (PostgresException e)
-        {
-            // Nothing was committed: the guard found another head (a batch before this one failed, or
-            // another process appended) or a stream at another version, or a statement failed. The
-            // locking path sorts it out, append by append if need be.
-            Probe.Count(e.SqlState is "RGH01" or "RGS01" ? "f guard " + e.SqlState : "f other");
-            await _sequencer.WaitAsync();
-            try
-            {
-                _predicted = null;
-                await CommitLockingAsync(sent.Batch);
-            }
-            finally
-            {
-                _sequencer.Release();
-            }
-
-            return;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The connection failed with the commit in flight: it may or may not have been recorded.
-            await _sequencer.WaitAsync();
-            _predicted = null;
-            _sequencer.Release();
-            await HandleFailureAsync(sent.Batch, new Failure(FailureKind.CommitUnknown, e));
-            return;
-        }
-        finally
-        {
-            await sent.Command.DisposeAsync();
-        }
-
-        Probe.Count("f ok");
-        foreach (var (pending, result) in sent.Prepared.Results)
-        {
-            pending.Completion.TrySetResult(result);
-        }
-    }
-
-    /// <summary>The locking path (call under the sequencer): commits <paramref name="fixedBatch"/>, or whatever is queued once the head lock is held.</summary>
-    private async Task CommitLockingAsync(IReadOnlyList<PendingAppend>? fixedBatch)
-    {
-        var (batch, failure) = await TryCommitAsync(fixedBatch);
+        var (batch, failure) = await TryCommitAsync([pending]);
         if (failure is not null)
         {
             await HandleFailureAsync(batch, failure);
@@ -537,7 +350,7 @@ public sealed class EventStore : IAsyncDisposable
             // committed; give each append its own transaction so only the culprit fails.
             foreach (var pending in batch)
             {
-                await CommitLockingAsync([pending]);
+                await CommitAloneAsync(pending);
             }
 
             return;
@@ -574,59 +387,10 @@ public sealed class EventStore : IAsyncDisposable
         return batch;
     }
 
-    /// <summary>Numbers and hashes the batch's appends on <paramref name="head"/>: the rows, each append's result, the streams' new versions and the new head.</summary>
-    private Prepared Prepare(HeadState head, IReadOnlyList<PendingAppend> batch, IReadOnlyDictionary<string, int> versions)
-    {
-        var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
-        if (head.RecordedAt is { } last && last > now)
-        {
-            now = last; // recorded times never go backwards along the log
-        }
-
-        var range = head.Range.Clone();
-        var chain = head.ChainHash;
-        var position = head.Position;
-        var rows = new List<EventRow>();
-        var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
-        var changed = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var pending in batch)
-        {
-            var actual = changed.TryGetValue(pending.Stream, out var v) ? v : versions.GetValueOrDefault(pending.Stream);
-            if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
-            {
-                results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
-                continue;
-            }
-
-            var stored = new List<StoredEvent>(pending.Events.Count);
-            for (var i = 0; i < pending.Events.Count; i++)
-            {
-                position++;
-                actual++;
-                var envelope = Envelope.Build(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.Data[i], pending.Metadata);
-                var leaf = LogHash.Leaf(envelope);
-                chain = LogHash.Chain(chain, leaf);
-                var subtrees = range.Append(leaf);
-                var e = Envelope.Read(envelope, leaf, chain);
-                stored.Add(e);
-                rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
-            }
-
-            changed[pending.Stream] = actual;
-            results.Add((pending, new AppendResult.Appended(stored)));
-        }
-
-        return new Prepared(rows, results, changed, rows.Count == 0 ? head : new HeadState(position, chain, range, now));
-    }
-
-    /// <summary>
-    /// The locking path's attempt (call under the sequencer): commits <paramref name="fixedBatch"/>, or
-    /// whatever is queued once the head lock is held, and leaves the head it committed as the prediction.
-    /// </summary>
+    /// <summary>Commits <paramref name="fixedBatch"/>, or whatever is queued once the head lock is held.</summary>
     private async Task<(IReadOnlyList<PendingAppend> Batch, Failure? Failure)> TryCommitAsync(IReadOnlyList<PendingAppend>? fixedBatch)
     {
         var committing = false;
-        _predicted = null;
         IReadOnlyList<PendingAppend> batch = fixedBatch ?? [];
         try
         {
@@ -638,31 +402,54 @@ public sealed class EventStore : IAsyncDisposable
                 batch = Drain();
                 if (batch.Count == 0)
                 {
-                    await transaction.CommitAsync();
-                    _predicted = head;
                     return (batch, null);
                 }
             }
 
             var versions = await StreamVersionsAsync(connection, transaction, head, batch);
-            var prepared = Prepare(head, batch, versions);
-            if (prepared.Rows.Count > 0)
+            var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
+            if (head.RecordedAt is { } last && last > now)
             {
-                var all = prepared.Rows.ConvertAll(r => r.Event);
-                await using (var insert = new NpgsqlBatch(connection, transaction))
-                {
-                    EventRows.AddInsert(insert, prepared.Rows, prepared.Head);
-                    foreach (var projection in _projections)
-                    {
-                        if (projection is IBatchedProjection batched)
-                        {
-                            batched.AddTo(insert, all);
-                        }
-                    }
+                now = last; // recorded times never go backwards along the log
+            }
 
-                    await insert.ExecuteNonQueryAsync();
+            var range = head.Range.Clone();
+            var chain = head.ChainHash;
+            var position = head.Position;
+            var rows = new List<EventRow>();
+            var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
+            var changed = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var pending in batch)
+            {
+                var actual = changed.TryGetValue(pending.Stream, out var v) ? v : versions.GetValueOrDefault(pending.Stream);
+                if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
+                {
+                    results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
+                    continue;
                 }
 
+                var stored = new List<StoredEvent>(pending.Events.Count);
+                for (var i = 0; i < pending.Events.Count; i++)
+                {
+                    position++;
+                    actual++;
+                    var envelope = Envelope.Build(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.Data[i], pending.Metadata);
+                    var leaf = LogHash.Leaf(envelope);
+                    chain = LogHash.Chain(chain, leaf);
+                    var subtrees = range.Append(leaf);
+                    var e = Envelope.Read(envelope, leaf, chain);
+                    stored.Add(e);
+                    rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
+                }
+
+                changed[pending.Stream] = actual;
+                results.Add((pending, new AppendResult.Appended(stored)));
+            }
+
+            if (rows.Count > 0)
+            {
+                var all = rows.ConvertAll(r => r.Event);
+                await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range, now), AddBatchedProjections, CancellationToken.None);
                 foreach (var projection in _projections)
                 {
                     if (projection is not IBatchedProjection)
@@ -671,13 +458,23 @@ public sealed class EventStore : IAsyncDisposable
                     }
                 }
 
-                _versions.Advance(head.ChainHash, prepared.Head.ChainHash, prepared.Changed);
+                void AddBatchedProjections(NpgsqlBatch batch)
+                {
+                    foreach (var projection in _projections)
+                    {
+                        if (projection is IBatchedProjection batched)
+                        {
+                            batched.AddTo(batch, all);
+                        }
+                    }
+                }
+
+                _versions.Advance(head.ChainHash, chain, changed);
                 committing = true;
+                await transaction.CommitAsync();
             }
 
-            await transaction.CommitAsync();
-            _predicted = prepared.Head;
-            foreach (var (pending, result) in prepared.Results)
+            foreach (var (pending, result) in results)
             {
                 pending.Completion.TrySetResult(result);
             }
@@ -700,7 +497,7 @@ public sealed class EventStore : IAsyncDisposable
     }
 
     /// <summary>The streams' current versions: from the cache when the log is as this process last left it, else from the table.</summary>
-    private async Task<Dictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HeadState head, IReadOnlyList<PendingAppend> batch)
+    private async Task<IReadOnlyDictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HeadState head, IReadOnlyList<PendingAppend> batch)
     {
         var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
         var (known, missing) = _versions.Lookup(head.ChainHash, streams);
@@ -718,10 +515,6 @@ public sealed class EventStore : IAsyncDisposable
 
         return known;
     }
-
-    private sealed record Prepared(List<EventRow> Rows, List<(PendingAppend Pending, AppendResult Result)> Results, Dictionary<string, int> Changed, HeadState Head);
-
-    private sealed record Sent(IReadOnlyList<PendingAppend> Batch, Prepared Prepared, NpgsqlBatch Command, Task<int> Execution);
 
     private enum FailureKind { Rejected, Unavailable, CommitUnknown }
 

@@ -145,12 +145,7 @@ public static class LogArchive
                 return;
             }
 
-            await using (var insert = new NpgsqlBatch(connection, transaction))
-            {
-                EventRows.AddInsert(insert, rows, new HeadState(position, chain, range.Clone(), lastTime));
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-
+            await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range.Clone(), lastTime), alsoRun: _ => { }, cancellationToken);
             var events = rows.ConvertAll(r => r.Event);
             foreach (var projection in store.Projections)
             {

@@ -91,8 +91,11 @@ internal sealed record EventRow(StoredEvent Event, byte[] Data, byte[] Metadata,
 
 internal static class EventRows
 {
-    /// <summary>Adds to <paramref name="batch"/> the statements that insert the rows, move the head and notify listeners (delivered at commit).</summary>
-    public static void AddInsert(NpgsqlBatch batch, IReadOnlyList<EventRow> rows, HeadState newHead)
+    /// <summary>
+    /// Inserts the rows, moves the head, notifies listeners (delivered at commit) and runs what
+    /// <paramref name="alsoRun"/> adds (the batched projections' statements), in one round trip.
+    /// </summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, Action<NpgsqlBatch> alsoRun, CancellationToken cancellationToken)
     {
         var n = rows.Count;
         var positions = new long[n];
@@ -124,6 +127,7 @@ internal static class EventRows
             subtrees[i] = rows[i].SubtreeHashes;
         }
 
+        await using var batch = new NpgsqlBatch(connection, transaction);
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO registry.events (position, stream, version, type, actor, recorded_at, envelope, data, metadata, leaf_hash, chain_hash, subtree_hashes)
             SELECT p, s, v, t, a, r, e, d::jsonb, m::jsonb, l, c, h
@@ -154,6 +158,9 @@ internal static class EventRows
         var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
         notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         batch.BatchCommands.Add(notify);
+        alsoRun(batch);
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
