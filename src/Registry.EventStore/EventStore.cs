@@ -95,6 +95,15 @@ public sealed class EventStore : IAsyncDisposable
         return await ReadEventsAsync(command, cancellationToken);
     }
 
+    /// <summary>A stream's events after a version, in version order: what a state folded up to that version lacks.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAfterAsync(string stream, int afterVersion, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT envelope, leaf_hash, chain_hash FROM registry.events WHERE stream = $1 AND version > $2 ORDER BY version");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = afterVersion });
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
     /// <summary>The feed: up to <paramref name="limit"/> events after a position, in position order.</summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int limit, CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,9 @@ public sealed class ModelProjection : IBatchedProjection
 
     public void AddTo(NpgsqlBatch batch, IReadOnlyList<StoredEvent> events)
     {
+        // Consecutive registrations (the bulk of a busy log) become four set-based statements
+        // however many there are, instead of four each: these run while the log's head is locked.
+        var registrations = new List<Registration>();
         foreach (var stored in events)
         {
             if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal) || ModelEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
@@ -23,8 +26,18 @@ public sealed class ModelProjection : IBatchedProjection
                 continue;
             }
 
-            Add(batch, stored.Stream[StreamPrefix.Length..], stored, @event);
+            var model = stored.Stream[StreamPrefix.Length..];
+            if (@event is VersionRegistered registered)
+            {
+                registrations.Add(new Registration(model, stored, registered));
+                continue;
+            }
+
+            AddRegistrations(batch, registrations);
+            Add(batch, model, stored, @event);
         }
+
+        AddRegistrations(batch, registrations);
     }
 
     public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
@@ -66,31 +79,6 @@ public sealed class ModelProjection : IBatchedProjection
                         updated_at = $8, revision = revision + 1, last_position = $9
                     WHERE name = $1
                     """, model, e.Description, e.Owner, e.RiskTier, e.IntendedUse, e.Restrictions, e.Tags is null ? null : Jsonb(e.Tags), at, stored.Position);
-                break;
-            case VersionRegistered e:
-                Sql(batch, """
-                    INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at, registration)
-                    VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7, $8)
-                    """, model, e.Version, e.Artifact.Uri, e.Artifact.Sha256, e.ParentVersion, e.RegisteredBy, at, new JsonbValue(stored.Data.GetRawText()));
-                Sql(batch, "UPDATE registry.models SET latest_version = greatest(latest_version, $2), last_position = $3 WHERE name = $1", model, e.Version, stored.Position);
-                if (e.Datasets.Count > 0)
-                {
-                    Sql(batch, """
-                        INSERT INTO registry.version_datasets (model, version, role, name, uri, sha256, rows)
-                        SELECT $1, $2, d.role, d.name, d.uri, d.sha256, d.rows
-                        FROM jsonb_to_recordset($3) AS d(role text, name text, uri text, sha256 text, rows bigint)
-                        """, model, e.Version, Jsonb(e.Datasets));
-                }
-
-                if (e.Dependencies.Count > 0)
-                {
-                    Sql(batch, """
-                        INSERT INTO registry.version_dependencies (model, version, ecosystem, name, package_version, sha256)
-                        SELECT $1, $2, d.ecosystem, d.name, d.version, d.sha256
-                        FROM jsonb_to_recordset($3) AS d(ecosystem text, name text, version text, sha256 text)
-                        """, model, e.Version, Jsonb(e.Dependencies));
-                }
-
                 break;
             case VersionSubmitted e:
                 Sql(batch, "UPDATE registry.model_versions SET status = 'pending-approval', submitted_by = $3, submitted_at = $4 WHERE model = $1 AND version = $2", model, e.Version, e.SubmittedBy, at);
@@ -138,6 +126,73 @@ public sealed class ModelProjection : IBatchedProjection
         }
     }
 
+    /// <summary>
+    /// Adds the statements of a run of registrations and empties the list. They commute within the
+    /// run: new rows under distinct keys, and a model's latest version and last position only grow.
+    /// </summary>
+    private static void AddRegistrations(NpgsqlBatch batch, List<Registration> registrations)
+    {
+        if (registrations.Count == 0)
+        {
+            return;
+        }
+
+        Sql(batch, """
+            INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at, registration)
+            SELECT m, v, 'registered', u, h, p, b, t, r::jsonb
+            FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::timestamptz[], $8::text[]) AS x(m, v, u, h, p, b, t, r)
+            """,
+            registrations.ConvertAll(r => r.Model).ToArray(),
+            registrations.ConvertAll(r => r.Event.Version).ToArray(),
+            registrations.ConvertAll(r => r.Event.Artifact.Uri).ToArray(),
+            registrations.ConvertAll(r => r.Event.Artifact.Sha256).ToArray(),
+            registrations.ConvertAll(r => r.Event.ParentVersion).ToArray(),
+            registrations.ConvertAll(r => r.Event.RegisteredBy).ToArray(),
+            registrations.ConvertAll(r => r.Stored.RecordedAt.UtcDateTime).ToArray(),
+            registrations.ConvertAll(r => r.Stored.Data.GetRawText()).ToArray());
+        Sql(batch, """
+            UPDATE registry.models m SET latest_version = greatest(m.latest_version, x.v), last_position = x.p
+            FROM (SELECT m, max(v) AS v, max(p) AS p FROM unnest($1::text[], $2::integer[], $3::bigint[]) AS u(m, v, p) GROUP BY m) AS x
+            WHERE m.name = x.m
+            """,
+            registrations.ConvertAll(r => r.Model).ToArray(),
+            registrations.ConvertAll(r => r.Event.Version).ToArray(),
+            registrations.ConvertAll(r => r.Stored.Position).ToArray());
+
+        var datasets = registrations.SelectMany(r => r.Event.Datasets.Select(d => (r.Model, r.Event.Version, Dataset: d))).ToList();
+        if (datasets.Count > 0)
+        {
+            Sql(batch, """
+                INSERT INTO registry.version_datasets (model, version, role, name, uri, sha256, rows)
+                SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+                """,
+                datasets.ConvertAll(d => d.Model).ToArray(),
+                datasets.ConvertAll(d => d.Version).ToArray(),
+                datasets.ConvertAll(d => d.Dataset.Role).ToArray(),
+                datasets.ConvertAll(d => d.Dataset.Name).ToArray(),
+                datasets.ConvertAll(d => d.Dataset.Uri).ToArray(),
+                datasets.ConvertAll(d => d.Dataset.Sha256).ToArray(),
+                datasets.ConvertAll(d => d.Dataset.Rows).ToArray());
+        }
+
+        var dependencies = registrations.SelectMany(r => r.Event.Dependencies.Select(d => (r.Model, r.Event.Version, Dependency: d))).ToList();
+        if (dependencies.Count > 0)
+        {
+            Sql(batch, """
+                INSERT INTO registry.version_dependencies (model, version, ecosystem, name, package_version, sha256)
+                SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
+                """,
+                dependencies.ConvertAll(d => d.Model).ToArray(),
+                dependencies.ConvertAll(d => d.Version).ToArray(),
+                dependencies.ConvertAll(d => d.Dependency.Ecosystem).ToArray(),
+                dependencies.ConvertAll(d => d.Dependency.Name).ToArray(),
+                dependencies.ConvertAll(d => d.Dependency.Version).ToArray(),
+                dependencies.ConvertAll(d => d.Dependency.Sha256).ToArray());
+        }
+
+        registrations.Clear();
+    }
+
     private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at) =>
         Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5, decided_rule = $6 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description, Jsonb(rule));
 
@@ -160,4 +215,6 @@ public sealed class ModelProjection : IBatchedProjection
     }
 
     private sealed record JsonbValue(string Json);
+
+    private sealed record Registration(string Model, StoredEvent Stored, VersionRegistered Event);
 }

@@ -91,6 +91,45 @@ public sealed class ReadModelTests(RegistryApiFixture app) : IClassFixture<Regis
         Assert.Contains(graph.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("id").GetString() == $"deployment:lineage-paths@{v3}#5");
     }
 
+    [Fact]
+    public async Task Registrations_committed_together_read_the_same_from_the_tables_as_folded_from_the_log()
+    {
+        string[] models = ["together-a", "together-b", "together-c"];
+        foreach (var model in models)
+        {
+            await app.CreateModelAsync(model);
+            await app.RegisterAsync(model);
+        }
+
+        // Many registrations at once on several models: the store commits them in shared batches,
+        // whose registrations the projection writes with set-based statements.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 18).Select(i =>
+            app.As("dana").PostAsJsonAsync($"/api/v1/models/{models[i % 3]}/versions", RegistryApiFixture.VersionBody(
+                datasetSha: i % 2 == 0 ? Hashes.A : Hashes.B, parentVersion: i % 4 == 0 ? null : 1, notes: $"run {i}"))));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+
+        var later = Uri.EscapeDataString(DateTime.UtcNow.AddDays(1).ToString("O"));
+        foreach (var model in models)
+        {
+            foreach (var url in Enumerable.Range(1, 7).Select(v => $"/api/v1/models/{model}/versions/{v}").Prepend($"/api/v1/models/{model}"))
+            {
+                var fromTables = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync(url));
+                var folded = System.Text.Json.Nodes.JsonNode.Parse(await app.As("audrey").GetStringAsync($"{url}?asOf={later}"));
+                Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(fromTables, folded), $"{url}\n{fromTables}\n{folded}");
+            }
+
+            await using var command = app.DataSource.CreateCommand("""
+                SELECT (SELECT latest_version FROM registry.models WHERE name = $1),
+                       (SELECT count(*) FROM registry.version_datasets WHERE model = $1),
+                       (SELECT count(*) FROM registry.version_dependencies WHERE model = $1)
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = model });
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.Equal((7, 7L, 7L), (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+    }
+
     private async Task<string> SnapshotAsync()
     {
         var parts = new List<string>();

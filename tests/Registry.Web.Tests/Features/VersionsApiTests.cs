@@ -7,6 +7,32 @@ namespace Registry.Web.Tests.Features;
 public sealed class VersionsApiTests(RegistryApiFixture app) : IClassFixture<RegistryApiFixture>
 {
     [Fact]
+    public async Task A_version_another_replica_registered_behind_this_ones_cached_state_is_seen_and_numbering_continues_after_it()
+    {
+        await app.CreateModelAsync("two-replicas");
+        await app.RegisterAsync("two-replicas"); // this replica now holds the model's state in its cache
+        var stream = Core.Models.ModelEventJson.StreamOf("two-replicas");
+        await using (var otherReplica = new EventStore.EventStore(app.DataSource, [new EventStore.Projections.ModelProjection()], new EventStore.EventStoreOptions { Origin = "registry.test" }, TimeProvider.System))
+        {
+            var registered = new Core.Models.VersionRegistered(
+                2, new Core.Models.Artifact("s3://models/other.onnx", Hashes.B, null), [], [],
+                new Dictionary<string, System.Text.Json.JsonElement>(), new Dictionary<string, double>(), null, null, "from the other replica", "dave");
+            var version = await otherReplica.GetStreamVersionAsync(stream);
+            Assert.IsType<EventStore.AppendResult.Appended>(await otherReplica.AppendAsync(
+                stream, version, [new EventStore.NewEvent(nameof(Core.Models.VersionRegistered), Core.Models.ModelEventJson.Serialize(registered))], new EventStore.AppendMetadata("dave", "corr-other")));
+        }
+
+        var response = await app.As("dana").PostAsJsonAsync("/api/v1/models/two-replicas/versions", RegistryApiFixture.VersionBody(parentVersion: 2));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(3, (await response.JsonAsync()).GetProperty("version").GetInt32());
+        var second = await (await app.As("audrey").GetAsync("/api/v1/models/two-replicas/versions/2")).JsonAsync();
+        Assert.Equal("from the other replica", second.GetProperty("notes").GetString());
+        var third = await (await app.As("audrey").GetAsync("/api/v1/models/two-replicas/versions/3?asOf=" + Uri.EscapeDataString(DateTime.UtcNow.AddDays(1).ToString("O")))).JsonAsync();
+        Assert.Equal(2, third.GetProperty("parentVersion").GetInt32());
+    }
+
+    [Fact]
     public async Task Registering_answers_201_with_model_version_and_status_and_numbers_versions_per_model()
     {
         await app.CreateModelAsync("numbered");

@@ -2,6 +2,10 @@
 // version the decision was based on, and on a concurrency conflict reload and decide again.
 // States are cached per stream with their version; a read checks the version (one index lookup)
 // before trusting the cache, a write just appends at the cached version and lets a conflict tell.
+// A cached state that is behind (another replica appended) is caught up by folding only the events
+// after its version, not the whole stream.
+// A refusal decided on a cached state is confirmed by checking the stream's version first, since
+// no append would reveal that the state was stale.
 // Within a process, commands on one stream take turns (striped locks), so they do not race each
 // other into conflicts; across replicas the conflict-and-retry loop does the same job.
 using Microsoft.Extensions.Caching.Memory;
@@ -34,15 +38,11 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
             {
                 return cached;
             }
+
+            return await CatchUpAsync(stream, cached, cancellationToken);
         }
 
-        var loaded = Fold(await store.ReadStreamAsync(stream, cancellationToken));
-        if (loaded.StreamVersion > 0)
-        {
-            cache.Set(stream, loaded);
-        }
-
-        return loaded;
+        return await ReloadAsync(stream, cancellationToken);
     }
 
     /// <summary>The model as it stood at a time, rebuilt from the log (never cached).</summary>
@@ -67,16 +67,27 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
 
     private async Task<(CommandOutcome? Outcome, Rejection? Rejection)> DecideAndAppendAsync(string model, string stream, ModelCommand command, AppendMetadata metadata, CancellationToken cancellationToken)
     {
+        LoadedModel? behind = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var loaded = attempt == 0 && cache.TryGet(stream, out var cached) ? cached : await ReloadAsync(stream, cancellationToken);
+            var fromCache = behind is null && attempt == 0 && cache.TryGet(stream, out var cached) ? cached : null;
+            var loaded = fromCache
+                ?? (behind is not null ? await CatchUpAsync(stream, behind, cancellationToken) : await ReloadAsync(stream, cancellationToken));
             var decision = ModelDecider.Decide(command, loaded.State, policy);
+            var events = decision is Decision.Accepted accepted ? accepted.Events : [];
+            if (events.Count == 0 && fromCache is not null && await store.GetStreamVersionAsync(stream, cancellationToken) != fromCache.StreamVersion)
+            {
+                // A refusal (or "nothing to do") decided on a cached state that another replica has
+                // since moved past could be wrong, and no append would tell: decide again, caught up.
+                behind = fromCache;
+                continue;
+            }
+
             if (decision is Decision.Rejected rejected)
             {
                 return (null, loaded.State.Exists || rejected.Rejection.Kind != RejectionKind.NotFound ? rejected.Rejection : Rejection.NotFound($"no model named '{model}'"));
             }
 
-            var events = ((Decision.Accepted)decision).Events;
             if (events.Count == 0)
             {
                 return (new CommandOutcome(loaded.State, []), null);
@@ -100,7 +111,8 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
                 return (new CommandOutcome(state, appended.Events), null);
             }
 
-            cache.Remove(stream);
+            // Someone else appended since this state was folded: decide again on it caught up.
+            behind = loaded;
         }
 
         return (null, Rejection.Conflict($"{model} is being changed by others right now; retry"));
@@ -117,9 +129,33 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
         return loaded;
     }
 
-    private static LoadedModel Fold(IReadOnlyList<StoredEvent> events)
+    /// <summary>
+    /// Folds the events after <paramref name="known"/>'s version into it. Called only when the stream is
+    /// known to differ from it, so no newer event (or a gap) means the state is not a prefix of the stream
+    /// as it now is: fold the whole stream instead.
+    /// </summary>
+    private async Task<LoadedModel> CatchUpAsync(string stream, LoadedModel known, CancellationToken cancellationToken)
     {
-        var state = ModelState.Initial;
+        var tail = await store.ReadStreamAfterAsync(stream, known.StreamVersion, cancellationToken);
+        if (tail.Count == 0 || tail[0].Version != known.StreamVersion + 1)
+        {
+            return await ReloadAsync(stream, cancellationToken);
+        }
+
+        var loaded = Fold(known, tail);
+        if (loaded.StreamVersion > 0)
+        {
+            cache.Set(stream, loaded);
+        }
+
+        return loaded;
+    }
+
+    private static LoadedModel Fold(IReadOnlyList<StoredEvent> events) => Fold(new LoadedModel(ModelState.Initial, 0), events);
+
+    private static LoadedModel Fold(LoadedModel from, IReadOnlyList<StoredEvent> events)
+    {
+        var state = from.State;
         foreach (var stored in events)
         {
             if (ModelEventJson.Deserialize(stored.Type, stored.Data) is { } @event)
@@ -128,7 +164,7 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
             }
         }
 
-        return new LoadedModel(state, events.Count == 0 ? 0 : events[^1].Version);
+        return new LoadedModel(state, events.Count == 0 ? from.StreamVersion : events[^1].Version);
     }
 }
 
