@@ -72,7 +72,11 @@ public sealed class ModelProjection : IBatchedProjection
                     INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, parent_version, registered_by, registered_at, registration)
                     VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7, $8)
                     """, model, e.Version, e.Artifact.Uri, e.Artifact.Sha256, e.ParentVersion, e.RegisteredBy, at, new JsonbValue(stored.Data.GetRawText()));
-                Sql(batch, "UPDATE registry.models SET latest_version = greatest(latest_version, $2), last_position = $3 WHERE name = $1", model, e.Version, stored.Position);
+                Sql(batch, """
+                    UPDATE registry.models SET latest_version = greatest(latest_version, $2),
+                        latest_status = CASE WHEN $2 >= latest_version THEN 'registered' ELSE latest_status END, last_position = $3
+                    WHERE name = $1
+                    """, model, e.Version, stored.Position);
                 if (e.Datasets.Count > 0)
                 {
                     Sql(batch, """
@@ -94,6 +98,7 @@ public sealed class ModelProjection : IBatchedProjection
                 break;
             case VersionSubmitted e:
                 Sql(batch, "UPDATE registry.model_versions SET status = 'pending-approval', submitted_by = $3, submitted_at = $4 WHERE model = $1 AND version = $2", model, e.Version, e.SubmittedBy, at);
+                LatestStatus(batch, model, e.Version, VersionStatus.PendingApproval);
                 break;
             case ApprovalRecorded e:
                 Sql(batch, """
@@ -138,8 +143,18 @@ public sealed class ModelProjection : IBatchedProjection
         }
     }
 
-    private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at) =>
+    private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at)
+    {
         Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5, decided_rule = $6 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description, Jsonb(rule));
+        LatestStatus(batch, model, version, status);
+    }
+
+    /// <summary>
+    /// The models list filters on the latest version's status (migrations/0050): the model's row
+    /// follows its versions' status changes, but only those of the version that is its latest.
+    /// </summary>
+    private static void LatestStatus(NpgsqlBatch batch, string model, int version, string status) =>
+        Sql(batch, "UPDATE registry.models SET latest_status = $3 WHERE name = $1 AND latest_version = $2", model, version, status);
 
     private static JsonbValue Jsonb<T>(T value) => new(JsonSerializer.Serialize(value, ModelEventJson.Options));
 
