@@ -82,6 +82,7 @@ public sealed class ModelProjection : IBatchedProjection
                 break;
             case VersionSubmitted e:
                 Sql(batch, "UPDATE registry.model_versions SET status = 'pending-approval', submitted_by = $3, submitted_at = $4 WHERE model = $1 AND version = $2", model, e.Version, e.SubmittedBy, at);
+                LatestStatus(batch, model, e.Version, VersionStatus.PendingApproval);
                 break;
             case ApprovalRecorded e:
                 Sql(batch, """
@@ -151,7 +152,8 @@ public sealed class ModelProjection : IBatchedProjection
             registrations.ConvertAll(r => r.Stored.RecordedAt.UtcDateTime).ToArray(),
             registrations.ConvertAll(r => r.Stored.Data.GetRawText()).ToArray());
         Sql(batch, """
-            UPDATE registry.models m SET latest_version = greatest(m.latest_version, x.v), last_position = x.p
+            UPDATE registry.models m SET latest_version = greatest(m.latest_version, x.v),
+                latest_status = CASE WHEN x.v >= m.latest_version THEN 'registered' ELSE m.latest_status END, last_position = x.p
             FROM (SELECT m, max(v) AS v, max(p) AS p FROM unnest($1::text[], $2::integer[], $3::bigint[]) AS u(m, v, p) GROUP BY m) AS x
             WHERE m.name = x.m
             """,
@@ -193,8 +195,18 @@ public sealed class ModelProjection : IBatchedProjection
         registrations.Clear();
     }
 
-    private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at) =>
+    private static void Decided(NpgsqlBatch batch, string model, int version, string status, AppliedRule rule, DateTime at)
+    {
         Sql(batch, "UPDATE registry.model_versions SET status = $3, decided_at = $4, decision_rule = $5, decided_rule = $6 WHERE model = $1 AND version = $2", model, version, status, at, rule.Description, Jsonb(rule));
+        LatestStatus(batch, model, version, status);
+    }
+
+    /// <summary>
+    /// The models list filters on the latest version's status (migrations/0050): the model's row
+    /// follows its versions' status changes, but only those of the version that is its latest.
+    /// </summary>
+    private static void LatestStatus(NpgsqlBatch batch, string model, int version, string status) =>
+        Sql(batch, "UPDATE registry.models SET latest_status = $3 WHERE name = $1 AND latest_version = $2", model, version, status);
 
     private static JsonbValue Jsonb<T>(T value) => new(JsonSerializer.Serialize(value, ModelEventJson.Options));
 

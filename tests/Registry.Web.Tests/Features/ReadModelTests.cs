@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Registry.EventStore.Migrations;
+using Registry.Testing;
 
 namespace Registry.Web.Tests.Features;
 
@@ -26,12 +28,37 @@ public sealed class ReadModelTests(RegistryApiFixture app) : IClassFixture<Regis
         await app.DeployAsync("rebuilt", await app.RegisterAsync("rebuilt", datasetSha: Hashes.B, parentVersion: 1), "staging");
         await app.As("dana").PostAsJsonAsync("/api/v1/models/rebuilt/rollback-requests", new { environment = "staging", reason = "r" });
         await app.As("dana").PatchJsonAsync("/api/v1/models/rebuilt", new { owner = "team-z", tags = new Dictionary<string, string> { ["k"] = "v" } });
+        // The latest version waits while older ones are approved and registered: the model's row keeps the latest's status.
+        await app.As("dana").PostAsync($"/api/v1/models/rebuilt/versions/{await app.RegisterAsync("rebuilt", parentVersion: 2)}/submit", null);
         var before = await SnapshotAsync();
 
         await app.Services.GetRequiredService<EventStore.EventStore>().RebuildProjectionsAsync(["models"]);
 
         Assert.Equal(before, await SnapshotAsync());
         Assert.Contains("team-z", before, StringComparison.Ordinal);
+        Assert.Contains("\"latest_status\":\"pending-approval\"", before, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migration_0050_gives_models_projected_before_it_the_status_of_their_latest_version()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await TestCluster.CreateEmptyDatabaseAsync("migrate0050"));
+        var migrations = Migrator.Embedded();
+        await new Migrator(dataSource, [.. migrations.Where(m => string.CompareOrdinal(m.Name, "0050") < 0)]).MigrateAsync();
+        await using (var projectedBefore = dataSource.CreateCommand("""
+            INSERT INTO registry.models (name, risk_tier, created_by, created_at, updated_at, revision, latest_version, last_position)
+            VALUES ('no-versions', 'low', 'dana', now(), now(), 1, 0, 1), ('waiting', 'low', 'dana', now(), now(), 1, 2, 6);
+            INSERT INTO registry.model_versions (model, version, status, artifact_uri, artifact_sha256, registered_by, registered_at)
+            VALUES ('waiting', 1, 'approved', 's3://a', 'aa', 'dana', now()), ('waiting', 2, 'pending-approval', 's3://b', 'bb', 'dana', now());
+            """))
+        {
+            await projectedBefore.ExecuteNonQueryAsync();
+        }
+
+        await new Migrator(dataSource, migrations).MigrateAsync();
+
+        await using var read = dataSource.CreateCommand("SELECT string_agg(name || '=' || coalesce(latest_status, 'none'), ',' ORDER BY name) FROM registry.models");
+        Assert.Equal("no-versions=none,waiting=pending-approval", await read.ExecuteScalarAsync());
     }
 
     [Fact]

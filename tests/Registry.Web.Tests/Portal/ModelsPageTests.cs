@@ -17,6 +17,7 @@ public sealed class ModelsPageTests(ModelsPageTests.Fixture app) : IClassFixture
             await CreateModelAsync("churn-classifier", description: "Predicts churn of retail customers");
             await ApprovedVersionAsync("churn-classifier");
             await DeployAsync("churn-classifier", 1, "production");
+            await DeployAsync("churn-classifier", 1, "staging");
         }
     }
 
@@ -71,6 +72,18 @@ public sealed class ModelsPageTests(ModelsPageTests.Fixture app) : IClassFixture
         var names = withoutVersions.All("tr[data-model]").Select(r => r.GetAttribute("data-model")).ToList();
         Assert.Equal(30, names.Count);
         Assert.All(names, name => Assert.StartsWith("fleet-", name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_owner_and_environment_filters_offer_each_value_in_use_once_in_order()
+    {
+        using var browser = app.BrowserFor("zoe");
+
+        var page = await browser.GetAsync("/models?environment=staging");
+
+        Assert.Equal(["hanako", "zoe"], page.All("#f-owners option").Select(o => o.GetAttribute("value")));
+        Assert.Equal(["", "production", "staging"], page.All("#f-env option").Select(o => o.GetAttribute("value")));
+        Assert.Equal("staging", page.One("#f-env option[selected]")!.GetAttribute("value"));
     }
 
     [Fact]
