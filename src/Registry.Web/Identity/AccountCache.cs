@@ -25,10 +25,14 @@ public sealed class AccountCache(TimeProvider time)
     private readonly ConcurrentDictionary<string, (CachedToken Token, DateTimeOffset At)> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (UserSummary User, DateTimeOffset At)> _users = new(StringComparer.Ordinal);
     private long _generation;
+    private long _followed;
     private volatile bool _live;
 
     /// <summary>True while the watcher follows the log; otherwise nothing is served from memory.</summary>
     public bool IsLive => _live;
+
+    /// <summary>The log position up to which the watcher has looked for account events.</summary>
+    public long FollowedPosition => Interlocked.Read(ref _followed);
 
     /// <summary>Read before a database read whose result may be remembered; see <see cref="Remember(string, CachedToken, long)"/>.</summary>
     public long Generation => Interlocked.Read(ref _generation);
@@ -74,6 +78,8 @@ public sealed class AccountCache(TimeProvider time)
         _tokens.Clear();
         _users.Clear();
     }
+
+    internal void Followed(long position) => Interlocked.Exchange(ref _followed, position);
 
     internal void SetLive(bool live)
     {
@@ -147,11 +153,13 @@ public sealed class AccountCacheWatcher(NpgsqlDataSource dataSource, AccountCach
         // Listening first, then reading the head: an event committed in between is both below the
         // head read and announced, so none is missed (at worst one is looked at twice).
         var after = await HeadAsync(connection, stoppingToken);
+        cache.Followed(after);
         cache.SetLive(true);
         while (!stoppingToken.IsCancellationRequested)
         {
             await connection.WaitAsync(Poll, stoppingToken);
             after = await ForgetOnAccountChangesAsync(connection, after, stoppingToken);
+            cache.Followed(after);
         }
     }
 

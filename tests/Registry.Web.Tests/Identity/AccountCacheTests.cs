@@ -20,6 +20,9 @@ public sealed class AccountCacheTests(IdentityApp app) : IClassFixture<IdentityA
     {
         await WaitUntilLiveAsync(app);
         using var client = await app.CreateUserClientAsync("cache-carol", Roles.DataScientist);
+        // The watcher empties the cache for the events that created the account and its token when
+        // their NOTIFY arrives; let it pass them before remembering the account.
+        await WaitUntilFollowedAsync(app);
         Assert.Equal([Roles.DataScientist], await RolesAsync(client));
 
         // Behind the log's back (no event): the cached account still answers.
@@ -65,6 +68,18 @@ public sealed class AccountCacheTests(IdentityApp app) : IClassFixture<IdentityA
         }
 
         Assert.True(cache.IsLive, "the account cache's watcher never started following the log");
+    }
+
+    private static async Task WaitUntilFollowedAsync(RegistryApp host)
+    {
+        var cache = host.Services.GetRequiredService<AccountCache>();
+        var head = await host.EventCountAsync();
+        for (var attempt = 0; attempt < 200 && cache.FollowedPosition < head; attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(cache.FollowedPosition >= head, $"the account cache's watcher followed the log to {cache.FollowedPosition}, not to {head}");
     }
 
     private static async Task<string[]> RolesAsync(HttpClient client) =>
