@@ -67,14 +67,7 @@ public static class RegistryDatabaseHosting
 
         var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString);
         dataSourceBuilder.ConnectionStringBuilder.ApplicationName ??= "registry-web";
-        // Every request runs the same few dozen statements: prepared once per pooled connection, the
-        // database skips parsing and planning them again (about half its CPU per read, docs/benchmarks.md).
-        // The schema does not change under a running host (migrations run above, before this source exists).
-        if (dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-        {
-            dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 128;
-            dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        }
+        dataSourceBuilder.ConnectionStringBuilder.UseAutomaticPreparation();
 
         if (role is not null)
         {

@@ -90,14 +90,35 @@ public static class ModelsApi
             return ApiProblems.Invalid("riskTier", "riskTier must be low, medium or high");
         }
 
-        q = q?.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-        const string Where = """
-            WHERE ($1::text IS NULL OR (name || ' ' || coalesce(description, '')) ILIKE '%' || $1 || '%')
-              AND ($2::text IS NULL OR owner = $2) AND ($3::text IS NULL OR risk_tier = $3)
-            """;
+        // Only the conditions the request has are in the SQL, and the pattern is a parameter of its own:
+        // "($1 IS NULL OR …)" would keep a prepared statement's generic plan from the trigram index
+        // and scan every model twice (the page and the count).
+        var conditions = new List<string>();
+        var values = new List<object?>();
+        if (q is not null)
+        {
+            values.Add("%" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+            conditions.Add($"(name || ' ' || coalesce(description, '')) ILIKE ${values.Count}");
+        }
+
+        if (owner is not null)
+        {
+            values.Add(owner);
+            conditions.Add($"owner = ${values.Count}");
+        }
+
+        if (riskTier is not null)
+        {
+            values.Add(riskTier);
+            conditions.Add($"risk_tier = ${values.Count}");
+        }
+
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command($"SELECT name, description, owner, risk_tier, latest_version, updated_at FROM registry.models {Where} ORDER BY name LIMIT $4 OFFSET $5", q, owner, riskTier, size, (p - 1) * (long)size));
-        batch.BatchCommands.Add(Command($"SELECT count(*) FROM registry.models {Where}", q, owner, riskTier));
+        batch.BatchCommands.Add(Command(
+            $"SELECT name, description, owner, risk_tier, latest_version, updated_at FROM registry.models{where} ORDER BY name LIMIT ${values.Count + 1} OFFSET ${values.Count + 2}",
+            [.. values, size, (p - 1) * (long)size]));
+        batch.BatchCommands.Add(Command($"SELECT count(*) FROM registry.models{where}", [.. values]));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var items = new List<ModelSummary>();
         while (await reader.ReadAsync(cancellationToken))
