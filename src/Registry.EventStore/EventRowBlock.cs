@@ -310,17 +310,9 @@ internal sealed class EventRowBlock
                 ? p && v && s && t && a && r
                 : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
-            return null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
+            return null; // not JSON, or a member of the wrong type: not an envelope
         }
 
         // As GetString would: a JSON null counts as missing, anything else but a string is not an envelope.
@@ -387,17 +379,9 @@ internal sealed record EnvelopeHeader(long Position, string Stream, int Version,
                 ? new EnvelopeHeader(p, stream, v, type, actor, recordedAt)
                 : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
-            return null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
+            return null; // not JSON, or a member of the wrong type: not an envelope
         }
     }
 }

@@ -1,7 +1,7 @@
 // Loads a model's state from its stream and runs commands against it: decide, append with the
 // version the decision was based on, and on a concurrency conflict reload and decide again.
-// States are cached per stream with their version; a read checks the version (one index lookup)
-// before trusting the cache, a write just appends at the cached version and lets a conflict tell.
+// States are cached per stream with their version; a read asks for the events after that version
+// (one index lookup, usually none) before trusting the cache, a write just appends at the cached version and lets a conflict tell.
 // A cached state that is behind (another replica appended) is caught up by folding only the events
 // after its version, not the whole stream.
 // A refusal decided on a cached state is confirmed by checking the stream's version first, since
@@ -31,18 +31,9 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
     public async Task<LoadedModel> LoadAsync(string model, CancellationToken cancellationToken)
     {
         var stream = ModelEventJson.StreamOf(model);
-        if (cache.TryGet(stream, out var cached))
-        {
-            var version = await store.GetStreamVersionAsync(stream, cancellationToken);
-            if (version == cached.StreamVersion)
-            {
-                return cached;
-            }
-
-            return await CatchUpAsync(stream, cached, cancellationToken);
-        }
-
-        return await ReloadAsync(stream, cancellationToken);
+        return cache.TryGet(stream, out var cached)
+            ? await CatchUpAsync(stream, cached, cancellationToken)
+            : await ReloadAsync(stream, cancellationToken);
     }
 
     /// <summary>The model as it stood at a time, rebuilt from the log (never cached).</summary>
@@ -130,14 +121,19 @@ public sealed class ModelStreams(EventStore.EventStore store, ApprovalPolicy pol
     }
 
     /// <summary>
-    /// Folds the events after <paramref name="known"/>'s version into it. Called only when the stream is
-    /// known to differ from it, so no newer event (or a gap) means the state is not a prefix of the stream
-    /// as it now is: fold the whole stream instead.
+    /// Folds the events after <paramref name="known"/>'s version into it, in one read: none means it is
+    /// current (the log only grows). A gap means it is not a prefix of the stream as it now is: fold the
+    /// whole stream instead.
     /// </summary>
     private async Task<LoadedModel> CatchUpAsync(string stream, LoadedModel known, CancellationToken cancellationToken)
     {
         var tail = await store.ReadStreamAfterAsync(stream, known.StreamVersion, cancellationToken);
-        if (tail.Count == 0 || tail[0].Version != known.StreamVersion + 1)
+        if (tail.Count == 0)
+        {
+            return known;
+        }
+
+        if (tail[0].Version != known.StreamVersion + 1)
         {
             return await ReloadAsync(stream, cancellationToken);
         }
