@@ -22,7 +22,7 @@ public static class BrowserPersonas
     /// </remarks>
     public static async Task SignInAsync(this IPage page, Persona persona)
     {
-        await page.GotoAsync("/account/sign-in", new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await page.OpenAsync("/account/sign-in");
         await page.Locator("#username").FillAsync(persona.Username);
         await page.Locator("#password").FillAsync(persona.Password);
         await page.Locator("form button[type=submit]").Filter(new LocatorFilterOptions { HasText = "Sign in" }).ClickAsync();

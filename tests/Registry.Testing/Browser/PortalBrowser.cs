@@ -1,6 +1,7 @@
 // The whole host on a real Kestrel port and the system Chromium driving it, one of each per test
 // class. Playwright never downloads a browser here: it launches /usr/bin/chromium (Debian's
 // package), and a machine without it fails the tests with the command that installs it.
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +19,14 @@ public class PortalBrowser : RegistryApp
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
 
+    /// <summary>
+    /// How long a navigation or an action may take. Generous: two cores are shared by the whole suite
+    /// (several test assemblies, their clusters and browsers at once), and a page that renders slowly is
+    /// not a failure of these tests.
+    /// </summary>
+    public const int ActionTimeoutMs = 60_000;
+
+    private readonly ConcurrentBag<IBrowserContext> _contexts = [];
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -55,7 +64,7 @@ public class PortalBrowser : RegistryApp
             throw new InvalidOperationException("Kestrel started without an address");
         }
 
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(45_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -75,10 +84,19 @@ public class PortalBrowser : RegistryApp
             Locale = "en-GB",
             TimezoneId = "UTC",
         });
-        // Generous: two cores are shared by the whole suite, and a page that renders slowly is not a failure of these tests.
-        context.SetDefaultTimeout(30_000);
-        context.SetDefaultNavigationTimeout(30_000);
+        context.SetDefaultTimeout(ActionTimeoutMs);
+        context.SetDefaultNavigationTimeout(ActionTimeoutMs);
+        _contexts.Add(context);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Closes every page opened so far, so a test class's pages do not pile up in its one browser.</summary>
+    public async Task ClosePagesAsync()
+    {
+        while (_contexts.TryTake(out var context))
+        {
+            await context.CloseAsync();
+        }
     }
 
     public override async ValueTask DisposeAsync()

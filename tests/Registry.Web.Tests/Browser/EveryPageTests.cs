@@ -16,6 +16,7 @@ namespace Registry.Web.Tests.Browser;
 /// every problem of every page is collected and reported together. A page several roles share is visited
 /// once, as the role that sees the most of it.
 /// </summary>
+[Collection(BrowserTests.Collection)]
 public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture<EveryPageTests.Portal>
 {
     private const string Model = "sweep-model";
@@ -140,7 +141,7 @@ public sealed class EveryPageTests(EveryPageTests.Portal portal) : IClassFixture
     private static async Task CheckAsync(IPage page, string role, Visit visit, string shot, StringBuilder problems)
     {
         await page.SetViewportSizeAsync(1280, 900);
-        var response = await page.GotoAsync(visit.Url);
+        var response = await page.OpenAsync(visit.Url);
         if (response?.Status != (int)visit.Status)
         {
             problems.Append($"\n  {role} {visit.Url}: answered {response?.Status}, expected {(int)visit.Status}");

@@ -4,7 +4,8 @@ using Registry.Testing.Browser;
 namespace Registry.Web.Tests.Browser;
 
 /// <summary>wwwroot/js/lineage-graph.js in the system Chromium, fed a graph the way LineageGraphView renders it.</summary>
-public sealed class LineageDrawingTests(PortalBrowser portal) : IClassFixture<PortalBrowser>
+[Collection(BrowserTests.Collection)]
+public sealed class LineageDrawingTests(PortalBrowser portal) : IClassFixture<PortalBrowser>, IAsyncLifetime
 {
     private const string Graph = """
         {"nodes":[
@@ -19,6 +20,10 @@ public sealed class LineageDrawingTests(PortalBrowser portal) : IClassFixture<Po
           {"from":"version:churn@2","to":"deployment:churn@2#1","label":"deployed to"}
         ]}
         """;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => portal.ClosePagesAsync();
 
     [Fact]
     public async Task Every_node_is_drawn_as_a_link_to_its_page_and_every_edge_as_an_arrow()
@@ -70,9 +75,9 @@ public sealed class LineageDrawingTests(PortalBrowser portal) : IClassFixture<Po
     private async Task<IPage> OpenHarnessAsync(string graph)
     {
         var page = await portal.NewPageAsync();
-        await page.GotoAsync("/health/live");
+        await page.OpenAsync("/health/live");
         var attribute = System.Net.WebUtility.HtmlEncode(graph);
-        await page.SetContentAsync($"""
+        await page.ShowAsync($"""
             <!DOCTYPE html><html lang="en"><head><title>lineage</title>
             <link rel="stylesheet" href="/css/lineage.css">
             <script src="/lib/dagre/dagre.min.js"></script>

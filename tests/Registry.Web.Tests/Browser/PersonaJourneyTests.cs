@@ -12,7 +12,8 @@ namespace Registry.Web.Tests.Browser;
 /// the form, click, type. Every page visited passes axe-core with no serious or critical violation,
 /// and is saved as a screenshot (test-results/screenshots; docs/guide/img with REGISTRY_UPDATE_GUIDE_SCREENSHOTS=1).
 /// </summary>
-public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : IClassFixture<PersonaJourneyTests.Portal>
+[Collection(BrowserTests.Collection)]
+public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : IClassFixture<PersonaJourneyTests.Portal>, IAsyncLifetime
 {
     public sealed class Portal : PortalBrowser
     {
@@ -75,6 +76,10 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
 
         public static string Sha(char c) => new(c, 64);
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => portal.ClosePagesAsync();
 
     [Fact]
     public async Task A_data_scientist_registers_through_the_API_and_submits_in_the_portal()
@@ -249,21 +254,21 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
         await portal.SubmitAsync("keyboard-model", version);
         var page = await portal.SignedInPageAsync(portal.Ivan);
 
-        await page.GotoAsync("/audit");
+        await page.OpenAsync("/audit");
         await TabToAsync(page, "a.skip-link");
         await TabToAsync(page, "#audit-actor");
         await TabToAsync(page, "form[role=search] button[type=submit]");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => u.Contains("/audit?", StringComparison.Ordinal));
+        await page.ArriveAsync(u => u.Contains("/audit?", StringComparison.Ordinal));
 
-        await page.GotoAsync($"/models/keyboard-model/versions/{version}");
+        await page.OpenAsync($"/models/keyboard-model/versions/{version}");
         await TabToAsync(page, "#decision-comment");
         await page.Keyboard.TypeAsync("Approved from the keyboard.");
         await TabToAsync(page, "button[value=approve]");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("h1 [data-state='approved']")).ToBeVisibleAsync();
 
-        await page.GotoAsync($"/models/keyboard-model/versions/{version}/lineage");
+        await page.OpenAsync($"/models/keyboard-model/versions/{version}/lineage");
         await page.Locator("figure[data-lineage-rendered=true]").WaitForAsync();
         await TabToAsync(page, "figure svg a");
     }
@@ -315,13 +320,12 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
     {
         if (url is not null)
         {
-            var response = await page.GotoAsync(url);
+            var response = await page.OpenAsync(url);
             Assert.True(response is { Ok: true }, $"{url} answered {response?.Status}");
         }
 
-        // DOMContentLoaded, not load: the deferred registry.js runs only after the stylesheets, so the page is
-        // styled for axe by then; twice on the loaded two-core machine load never came within 30 s of a
-        // committed navigation (only networkidle did), failing a page that was there.
+        // DOMContentLoaded (see Navigation): the deferred registry.js runs only after the stylesheets, so the
+        // page is styled for axe by then.
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         await Accessibility.AssertAccessibleAsync(page);
         if (screenshot is not null)
