@@ -8,6 +8,7 @@
 // head (it committed the last batch itself) the batch is built on that head before the lock is taken
 // and sent as one round trip whose first statement takes the lock and checks the head (the guard);
 // otherwise, or when the guard finds another head, the locking path reads head and versions first.
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -31,6 +32,9 @@ public sealed class EventStore : IAsyncDisposable
     // The guard's SQLSTATEs (migrations/0051_append_guard.sql).
     private const string HeadMovedState = "RGH01";
     private const string StreamMovedState = "RGS01";
+
+    // How long a batch waits for the callers of the last one to append again: a fraction of a round trip.
+    private static readonly TimeSpan GatherFor = TimeSpan.FromMicroseconds(200);
 
     // The head as this process last committed it: the prediction the next batch is built on; null
     // when unknown (at start, after a failure). Only the committer reads and writes it.
@@ -326,9 +330,10 @@ public sealed class EventStore : IAsyncDisposable
         while (await reader.WaitToReadAsync())
         {
             // The callers whose appends the last batch completed often append again at once (a writer
-            // with one append outstanding): their continuations are queued on the thread pool, so a few
-            // yields let those next appends join this batch instead of waiting for the next one.
-            for (var i = 0; i < 4 && reader.Count < previous; i++)
+            // with one append outstanding): their continuations are queued on the thread pool, so
+            // yielding for a moment lets those next appends join this batch instead of the next one.
+            var waited = Stopwatch.GetTimestamp();
+            while (reader.Count < previous && Stopwatch.GetElapsedTime(waited) < GatherFor)
             {
                 await Task.Yield();
             }
