@@ -1,12 +1,14 @@
 // The log. Appends go through one writer loop per process that commits every append waiting at
-// that moment in a single transaction (group commit): it locks the head row, checks each append's
+// that moment in a single transaction (group commit): under the head lock it checks each append's
 // expected version against the stream's actual version (before anything is written), numbers and
 // hashes the accepted events, inserts them, moves the head, applies the inline projections and
 // commits. A conflict is a result for that append alone; an append whose projection fails is
 // retried alone so it cannot take the others in its batch down with it. Everything between taking
-// the head lock and committing is time no other append can commit, so it is kept to few round
-// trips: the lock, the streams' versions (only when this process does not know them), one batch
-// (events, head and the batched projections' statements), the commit.
+// the head lock and committing is time no other append can commit, so when this process knows the
+// head (it committed the last batch itself) the batch is built on that head before the lock is taken
+// and sent as one round trip whose first statement takes the lock and checks the head (the guard);
+// otherwise, or when the guard finds another head, the locking path reads head and versions first.
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -23,8 +25,20 @@ public sealed class EventStore : IAsyncDisposable
     private readonly IReadOnlyList<IProjection> _projections;
     private readonly TimeProvider _time;
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Task[] _committers;
+    private readonly Task _committer;
     private readonly StreamVersionCache _versions = new();
+    private readonly bool _allBatched;
+
+    // The guard's SQLSTATEs (migrations/0051_append_guard.sql).
+    private const string HeadMovedState = "RGH01";
+    private const string StreamMovedState = "RGS01";
+
+    // How long a batch waits for the callers of the last one to append again: a fraction of a round trip.
+    private static readonly TimeSpan GatherFor = TimeSpan.FromMicroseconds(200);
+
+    // The head as this process last committed it: the prediction the next batch is built on; null
+    // when unknown (at start, after a failure). Only the committer reads and writes it.
+    private HeadState? _head;
 
     public EventStore(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections, EventStoreOptions options, TimeProvider timeProvider)
     {
@@ -32,7 +46,8 @@ public sealed class EventStore : IAsyncDisposable
         _projections = [.. projections];
         Options = options;
         _time = timeProvider;
-        _committers = [Task.Run(RunCommitterAsync), Task.Run(RunCommitterAsync)];
+        _allBatched = _projections.All(p => p is IBatchedProjection);
+        _committer = Task.Run(RunCommitterAsync);
     }
 
     public EventStoreOptions Options { get; }
@@ -285,7 +300,7 @@ public sealed class EventStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_committers);
+        await _committer;
     }
 
     internal static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -300,25 +315,62 @@ public sealed class EventStore : IAsyncDisposable
         return events;
     }
 
-    // Two committers pipeline the work: while one commits, the other waits for the head lock in the
-    // database, and only once it holds the lock does it take everything queued meanwhile. A batch is
-    // thus chosen at the last possible moment and grows with the load.
+    // One committer takes whatever is queued, commits it as one batch (group commit) and only then
+    // takes the next. Whenever it knows the head (it committed the last batch itself), a batch costs
+    // one round trip: numbered and hashed on that head, it is sent as one implicit transaction whose
+    // first statement takes the head lock and aborts everything unless the head is the predicted one,
+    // so the lock is held only while the database executes the batch and flushes its commit. Otherwise
+    // (at start, after a failure, when another process appended, when a projection is not batched) it
+    // takes the locking path: lock and read the head, read the versions it does not know, insert,
+    // commit; the head it committed becomes the next prediction.
     private async Task RunCommitterAsync()
     {
         var reader = _queue.Reader;
+        var previous = 0;
         while (await reader.WaitToReadAsync())
         {
-            var (batch, failure) = await TryCommitAsync(fixedBatch: null);
-            if (failure is not null)
+            // The callers whose appends the last batch completed often append again at once (a writer
+            // with one append outstanding): their continuations are queued on the thread pool, so
+            // yielding for a moment lets those next appends join this batch instead of the next one.
+            var waited = Stopwatch.GetTimestamp();
+            while (reader.Count < previous && Stopwatch.GetElapsedTime(waited) < GatherFor)
             {
-                await HandleFailureAsync(batch, failure);
+                await Task.Yield();
+            }
+
+            var batch = Drain();
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            previous = batch.Count;
+            try
+            {
+                await CommitAsync(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A fault of the store itself: fail this batch rather than the loop every later append waits on.
+                _head = null;
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
             }
         }
     }
 
-    private async Task CommitAloneAsync(PendingAppend pending)
+    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
     {
-        var (batch, failure) = await TryCommitAsync([pending]);
+        var (takeLock, failure) = _head is { } predicted && _allBatched
+            ? await TryCommitOnPredictedHeadAsync(predicted, batch)
+            : (true, null);
+        if (takeLock)
+        {
+            failure = await TryCommitLockingAsync(batch);
+        }
+
         if (failure is not null)
         {
             await HandleFailureAsync(batch, failure);
@@ -333,7 +385,7 @@ public sealed class EventStore : IAsyncDisposable
             // committed; give each append its own transaction so only the culprit fails.
             foreach (var pending in batch)
             {
-                await CommitAloneAsync(pending);
+                await CommitAsync([pending]);
             }
 
             return;
@@ -370,69 +422,152 @@ public sealed class EventStore : IAsyncDisposable
         return batch;
     }
 
-    /// <summary>Commits <paramref name="fixedBatch"/>, or whatever is queued once the head lock is held.</summary>
-    private async Task<(IReadOnlyList<PendingAppend> Batch, Failure? Failure)> TryCommitAsync(IReadOnlyList<PendingAppend>? fixedBatch)
+    /// <summary>
+    /// The one-round-trip path. Returns takeLock when the batch must go the locking path instead: the
+    /// guard found another head (another process appended, or a commit of unknown outcome) or a stream
+    /// at another version than assumed, or the batch holds only conflicts (no write would prove them).
+    /// </summary>
+    private async Task<(bool TakeLock, Failure? Failure)> TryCommitOnPredictedHeadAsync(HeadState predicted, IReadOnlyList<PendingAppend> batch)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (false, NothingCommitted(e));
+        }
+
+        await using (connection)
+        {
+            // Versions cached for the predicted head are exact if the head is the predicted one, which
+            // the guard proves under the lock. A stream not cached is assumed at the version its first
+            // append expects (or read now, without the lock, when that is "any"); the guard checks those.
+            var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
+            var (versions, missing) = _versions.Lookup(predicted.ChainHash, streams);
+            var assumed = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (missing.Count > 0)
+            {
+                var unknown = new List<string>();
+                foreach (var pending in batch)
+                {
+                    if (missing.Contains(pending.Stream) && !assumed.ContainsKey(pending.Stream) && !unknown.Contains(pending.Stream))
+                    {
+                        if (pending.ExpectedVersion == ExpectedVersion.Any)
+                        {
+                            unknown.Add(pending.Stream);
+                        }
+                        else
+                        {
+                            assumed[pending.Stream] = pending.ExpectedVersion;
+                        }
+                    }
+                }
+
+                if (unknown.Count > 0)
+                {
+                    try
+                    {
+                        var read = await HeadState.StreamVersionsAsync(connection, null, [.. unknown], CancellationToken.None);
+                        unknown.ForEach(s => assumed[s] = read.GetValueOrDefault(s));
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        return (false, NothingCommitted(e));
+                    }
+                }
+
+                foreach (var (stream, version) in assumed)
+                {
+                    versions[stream] = version;
+                }
+            }
+
+            var prepared = Prepare(predicted, batch, versions);
+            if (prepared.Rows.Count == 0)
+            {
+                return (true, null);
+            }
+
+            // No transaction: the batch is one implicit transaction, committed at its end or not at all.
+            await using var command = new NpgsqlBatch(connection);
+            var guard = new NpgsqlBatchCommand("SELECT registry.lock_head_expecting($1, $2, $3)");
+            guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = predicted.ChainHash });
+            guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
+            guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
+            command.BatchCommands.Add(guard);
+            EventRows.AddInsert(command, prepared.Rows, prepared.Head);
+            try
+            {
+                var events = prepared.Rows.ConvertAll(r => r.Event);
+                foreach (var projection in _projections)
+                {
+                    ((IBatchedProjection)projection).AddTo(command, events);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return (false, NothingCommitted(e)); // a projection refused the events before anything was sent
+            }
+
+            var answered = false;
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync();
+                answered = true;
+                while (await reader.NextResultAsync())
+                {
+                }
+            }
+            catch (PostgresException e) when (e.SqlState is HeadMovedState or StreamMovedState)
+            {
+                _head = null;
+                return (true, null);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // An ERROR answers a statement, and any statement's error aborts the transaction; so
+                // does any error that is the database's first answer (the guard comes first). Anything
+                // else (a broken connection, a FATAL after the last statement) may follow the commit.
+                _head = null;
+                return (false, e is PostgresException { InvariantSeverity: "ERROR" } || (e is PostgresException && !answered)
+                    ? NothingCommitted(e)
+                    : new Failure(FailureKind.CommitUnknown, e));
+            }
+
+            _versions.Advance(predicted.ChainHash, prepared.Head.ChainHash, Union(assumed, prepared.Changed));
+            _head = prepared.Head;
+            Complete(prepared);
+            return (false, null);
+        }
+
+        static Dictionary<string, int> Union(Dictionary<string, int> assumed, Dictionary<string, int> changed)
+        {
+            foreach (var (stream, version) in changed)
+            {
+                assumed[stream] = version;
+            }
+
+            return assumed;
+        }
+    }
+
+    /// <summary>The locking path: locks and reads the head, reads the versions this process does not know, inserts and commits.</summary>
+    private async Task<Failure?> TryCommitLockingAsync(IReadOnlyList<PendingAppend> batch)
     {
         var committing = false;
-        IReadOnlyList<PendingAppend> batch = fixedBatch ?? [];
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var head = await HeadState.ReadAsync(connection, transaction, forUpdate: true, CancellationToken.None);
-            if (fixedBatch is null)
-            {
-                batch = Drain();
-                if (batch.Count == 0)
-                {
-                    return (batch, null);
-                }
-            }
-
             var versions = await StreamVersionsAsync(connection, transaction, head, batch);
-            var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
-            if (head.RecordedAt is { } last && last > now)
+            var prepared = Prepare(head, batch, versions);
+            if (prepared.Rows.Count > 0)
             {
-                now = last; // recorded times never go backwards along the log
-            }
-
-            var range = head.Range.Clone();
-            var chain = head.ChainHash;
-            var position = head.Position;
-            var rows = new List<EventRow>();
-            var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
-            var changed = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var pending in batch)
-            {
-                var actual = changed.TryGetValue(pending.Stream, out var v) ? v : versions.GetValueOrDefault(pending.Stream);
-                if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
-                {
-                    results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
-                    continue;
-                }
-
-                var stored = new List<StoredEvent>(pending.Events.Count);
-                for (var i = 0; i < pending.Events.Count; i++)
-                {
-                    position++;
-                    actual++;
-                    var envelope = Envelope.Build(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.Data[i], pending.Metadata);
-                    var leaf = LogHash.Leaf(envelope);
-                    chain = LogHash.Chain(chain, leaf);
-                    var subtrees = range.Append(leaf);
-                    var e = Envelope.Read(envelope, leaf, chain);
-                    stored.Add(e);
-                    rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
-                }
-
-                changed[pending.Stream] = actual;
-                results.Add((pending, new AppendResult.Appended(stored)));
-            }
-
-            if (rows.Count > 0)
-            {
-                var all = rows.ConvertAll(r => r.Event);
-                await EventRows.InsertAsync(connection, transaction, rows, new HeadState(position, chain, range, now), AddBatchedProjections, CancellationToken.None);
+                var all = prepared.Rows.ConvertAll(r => r.Event);
+                await EventRows.InsertAsync(connection, transaction, prepared.Rows, prepared.Head, AddBatchedProjections, CancellationToken.None);
                 foreach (var projection in _projections)
                 {
                     if (projection is not IBatchedProjection)
@@ -441,41 +576,90 @@ public sealed class EventStore : IAsyncDisposable
                     }
                 }
 
-                void AddBatchedProjections(NpgsqlBatch batch)
+                void AddBatchedProjections(NpgsqlBatch command)
                 {
                     foreach (var projection in _projections)
                     {
                         if (projection is IBatchedProjection batched)
                         {
-                            batched.AddTo(batch, all);
+                            batched.AddTo(command, all);
                         }
                     }
                 }
 
-                _versions.Advance(head.ChainHash, chain, changed);
+                _versions.Advance(head.ChainHash, prepared.Head.ChainHash, prepared.Changed);
                 committing = true;
                 await transaction.CommitAsync();
             }
 
-            foreach (var (pending, result) in results)
-            {
-                pending.Completion.TrySetResult(result);
-            }
-
-            return (batch, null);
+            _head = prepared.Head;
+            Complete(prepared);
+            return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (batch.Count == 0)
+            _head = null;
+            return committing ? new Failure(FailureKind.CommitUnknown, e) : NothingCommitted(e);
+        }
+    }
+
+    private static Failure NothingCommitted(Exception e) =>
+        new(e is NpgsqlException { IsTransient: true } ? FailureKind.Unavailable : FailureKind.Rejected, e);
+
+    /// <summary>
+    /// Numbers and hashes the batch's appends on <paramref name="head"/> given the streams' versions
+    /// there: the rows, each append's result (a wrong expected version is a conflict), the streams'
+    /// new versions and the new head (<paramref name="head"/> itself when nothing is to be written).
+    /// </summary>
+    private Prepared Prepare(HeadState head, IReadOnlyList<PendingAppend> batch, IReadOnlyDictionary<string, int> versions)
+    {
+        var now = Envelope.TruncateToMicroseconds(_time.GetUtcNow());
+        if (head.RecordedAt is { } last && last > now)
+        {
+            now = last; // recorded times never go backwards along the log
+        }
+
+        var range = head.Range.Clone();
+        var chain = head.ChainHash;
+        var position = head.Position;
+        var rows = new List<EventRow>();
+        var results = new List<(PendingAppend Pending, AppendResult Result)>(batch.Count);
+        var changed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var pending in batch)
+        {
+            var actual = changed.TryGetValue(pending.Stream, out var v) ? v : versions.GetValueOrDefault(pending.Stream);
+            if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != actual)
             {
-                // The database failed before anything was taken: fail what waits, or callers would wait forever.
-                batch = Drain();
+                results.Add((pending, new AppendResult.Conflict(pending.Stream, pending.ExpectedVersion, actual)));
+                continue;
             }
 
-            var kind = committing ? FailureKind.CommitUnknown
-                : e is NpgsqlException { IsTransient: true } ? FailureKind.Unavailable
-                : FailureKind.Rejected;
-            return (batch, new Failure(kind, e));
+            var stored = new List<StoredEvent>(pending.Events.Count);
+            for (var i = 0; i < pending.Events.Count; i++)
+            {
+                position++;
+                actual++;
+                var envelope = Envelope.Build(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.Data[i], pending.Metadata);
+                var leaf = LogHash.Leaf(envelope);
+                chain = LogHash.Chain(chain, leaf);
+                var subtrees = range.Append(leaf);
+                var e = Envelope.Read(envelope, leaf, chain);
+                stored.Add(e);
+                rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
+            }
+
+            changed[pending.Stream] = actual;
+            results.Add((pending, new AppendResult.Appended(stored)));
+        }
+
+        return new Prepared(rows, results, changed, rows.Count > 0 ? new HeadState(position, chain, range, now) : head);
+    }
+
+    private static void Complete(Prepared prepared)
+    {
+        foreach (var (pending, result) in prepared.Results)
+        {
+            pending.Completion.TrySetResult(result);
         }
     }
 
@@ -502,6 +686,8 @@ public sealed class EventStore : IAsyncDisposable
     private enum FailureKind { Rejected, Unavailable, CommitUnknown }
 
     private sealed record Failure(FailureKind Kind, Exception Exception);
+
+    private sealed record Prepared(List<EventRow> Rows, List<(PendingAppend Pending, AppendResult Result)> Results, Dictionary<string, int> Changed, HeadState Head);
 
     private sealed class PendingAppend(string stream, int expectedVersion, IReadOnlyList<NewEvent> events, string actor, byte[][] data, byte[] metadata, CancellationToken cancellationToken)
     {

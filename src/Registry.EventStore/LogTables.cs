@@ -48,8 +48,8 @@ internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange R
         return (head, result);
     }
 
-    /// <summary>The current version of each stream that has events (call with the head locked).</summary>
-    public static async Task<Dictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams, CancellationToken cancellationToken)
+    /// <summary>The current version of each stream that has events (exact with the head locked; otherwise to be checked under the lock).</summary>
+    public static async Task<Dictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string[] streams, CancellationToken cancellationToken)
     {
         // One backward index probe per stream (a GROUP BY max() would read every event of the stream).
         await using var command = new NpgsqlCommand("""
@@ -97,6 +97,15 @@ internal static class EventRows
     /// </summary>
     public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, Action<NpgsqlBatch> alsoRun, CancellationToken cancellationToken)
     {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        AddInsert(batch, rows, newHead);
+        alsoRun(batch);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Adds to <paramref name="batch"/> the statements that insert the rows, move the head and notify listeners (delivered at commit).</summary>
+    public static void AddInsert(NpgsqlBatch batch, IReadOnlyList<EventRow> rows, HeadState newHead)
+    {
         var n = rows.Count;
         var positions = new long[n];
         var streams = new string[n];
@@ -127,7 +136,6 @@ internal static class EventRows
             subtrees[i] = rows[i].SubtreeHashes;
         }
 
-        await using var batch = new NpgsqlBatch(connection, transaction);
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO registry.events (position, stream, version, type, actor, recorded_at, envelope, data, metadata, leaf_hash, chain_hash, subtree_hashes)
             SELECT p, s, v, t, a, r, e, d::jsonb, m::jsonb, l, c, h
@@ -158,9 +166,6 @@ internal static class EventRows
         var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
         notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         batch.BatchCommands.Add(notify);
-        alsoRun(batch);
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
@@ -234,8 +239,9 @@ internal static class MerkleNodes
 /// <summary>
 /// Stream versions as of a chain hash. The chain hash names the whole log, so when the locked head
 /// still has the hash this process last committed, no one else appended and the cached versions
-/// are exact; any other head empties the cache. Updated just before each commit: if that commit
-/// fails, the head never gets the new hash and the entries are simply never trusted.
+/// are exact; any other head empties the cache. Updated just before a locking-path commit and just
+/// after a one-round-trip commit: if a commit fails, the head never gets the new hash and the
+/// entries are simply never trusted.
 /// </summary>
 internal sealed class StreamVersionCache
 {

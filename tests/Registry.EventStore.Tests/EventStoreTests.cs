@@ -235,7 +235,8 @@ public sealed class EventStoreTests
         await using var log = await TestLog.CreateAsync();
         await log.ScalarAsync(StreamCountProjection.CreateTable + "; SELECT 0");
         await using var dataSource = AsApplicationRole(log.ConnectionString);
-        await using var store = new EventStore(dataSource, [new StreamCountProjection()], new EventStoreOptions { Origin = "registry.test" }, log.Clock);
+        // A batched projection, as the host's: the second append takes the one-round-trip path, guard included.
+        await using var store = new EventStore(dataSource, [new BatchedStreamCountProjection()], new EventStoreOptions { Origin = "registry.test" }, log.Clock);
 
         var first = await store.AppendAsync("s", 0, [TestLog.Event("A"), TestLog.Event("B")], TestLog.By());
         var second = await store.AppendAsync("s", 2, [TestLog.Event("C")], TestLog.By());

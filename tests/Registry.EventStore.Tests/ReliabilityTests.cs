@@ -48,6 +48,69 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public async Task Two_processes_appending_in_turn_keep_positions_dense_conflicts_right_and_the_chain_whole()
+    {
+        // Each store predicts the head it last committed; the other's appends make that prediction
+        // wrong, so the guard refuses the one-round-trip batch and the locking path decides instead.
+        await using var log = await TestLog.CreateAsync(new BatchedStreamCountProjection());
+        await log.ScalarAsync(StreamCountProjection.CreateTable + "; SELECT 0");
+        await using var second = new EventStore(log.DataSource, [new BatchedStreamCountProjection()], log.Store.Options, log.Clock);
+        EventStore[] stores = [log.Store, second];
+        var actual = new Dictionary<string, int>();
+        var believed = new[] { new Dictionary<string, int>(), new Dictionary<string, int>() };
+        var random = new Random(3);
+        var appended = 0;
+        var writer = 0;
+
+        for (var i = 0; i < 300; i++)
+        {
+            // Runs on one store, then the other, so each store meets both its own head and the other's.
+            if (random.Next(3) == 0)
+            {
+                writer = 1 - writer;
+            }
+
+            var stream = $"s{random.Next(6)}";
+            var truth = actual.GetValueOrDefault(stream);
+            var expected = random.Next(5) switch
+            {
+                0 => ExpectedVersion.Any,
+                1 => random.Next(truth + 2), // a guess: right or wrong, on a stream this store may never have seen
+                _ => believed[writer].GetValueOrDefault(stream), // what this store last saw: stale when the other wrote since
+            };
+            var events = Enumerable.Range(0, random.Next(1, 3)).Select(n => TestLog.Event("E", n)).ToArray();
+
+            var result = await stores[writer].AppendAsync(stream, expected, events, TestLog.By());
+
+            if (expected == ExpectedVersion.Any || expected == truth)
+            {
+                var stored = Assert.IsType<AppendResult.Appended>(result).Events;
+                Assert.Equal(Enumerable.Range(truth + 1, events.Length), stored.Select(e => e.Version));
+                Assert.Equal(Enumerable.Range(appended + 1, events.Length).Select(p => (long)p), stored.Select(e => e.Position));
+                actual[stream] = believed[writer][stream] = truth + events.Length;
+                appended += events.Length;
+            }
+            else
+            {
+                Assert.Equal(new AppendResult.Conflict(stream, expected, truth), result);
+                believed[writer][stream] = truth;
+            }
+        }
+
+        var verified = await new LogVerifier(log.DataSource).VerifyAsync();
+        Assert.True(verified.Ok, verified.Problem);
+        Assert.Equal(appended, verified.TreeSize);
+        foreach (var (stream, version) in actual)
+        {
+            Assert.Equal(version, await log.ScalarAsync($"SELECT events FROM registry.test_stream_counts WHERE stream = '{stream}'"));
+        }
+
+        var inline = await StreamCountProjection.SnapshotAsync(log.DataSource);
+        await log.Store.RebuildProjectionsAsync();
+        Assert.Equal(inline, await StreamCountProjection.SnapshotAsync(log.DataSource));
+    }
+
+    [Fact]
     public async Task A_writer_killed_mid_append_leaves_nothing_partial_and_the_chain_verifies()
     {
         await using var log = await TestLog.CreateAsync();
