@@ -65,6 +65,25 @@ public sealed partial class DossierPdfTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_deployment_and_rollback_request_is_one_line_naming_who_when_and_which_versions()
+    {
+        var dossier = SampleReports.Dossier();
+        using var pdf = await PrintAsync(dossier);
+
+        var lines = pdf.Text.Split('\n').Select(l => Whitespace().Replace(l, " ").Trim()).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(dossier.Deployments);
+        foreach (var d in dossier.Deployments)
+        {
+            var rollback = d.RollbackRequestId is { Length: > 0 } id ? $"rollback {id}" : "—";
+            Assert.Contains($"{Format.Time(d.At)} · v{d.Version} · {d.DeployedBy} · {Format.OrDash(d.Reference)} · {rollback}", lines);
+        }
+
+        // A rollback's line is longer than the page is wide: it is read across the wrap.
+        var r = Assert.Single(dossier.Rollbacks);
+        Assert.Contains($"{Format.Time(r.RequestedAt)} · {r.Id} · {r.Environment} · v{r.FromVersion} → v{r.TargetVersion} · {r.RequestedBy} · {r.Reason} · {r.Status} · {r.DecidedBy}, {Format.Time(r.DecidedAt)}: {r.Comment}", pdf.NormalizedText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dossier_of_many_versions_prints_its_lineage_in_parts_and_stays_numbered()
     {
         using var pdf = await PrintAsync(SampleReports.Dossier(versions: 60));
