@@ -5,7 +5,7 @@ using Registry.Web.Features.Reports;
 namespace Registry.Web.Tests.Reports;
 
 /// <summary>The dossier printed from facts built by hand: layout, pagination and text, no database.</summary>
-public sealed class DossierPdfTests : IDisposable
+public sealed partial class DossierPdfTests : IDisposable
 {
     private readonly PdfPrinter _printer = new(Options.Create(new ReportOptions()), NullLogger<PdfPrinter>.Instance);
 
@@ -48,6 +48,42 @@ public sealed class DossierPdfTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_change_is_one_line_of_its_position_time_actor_event_and_summary_in_position_order()
+    {
+        var dossier = SampleReports.Dossier();
+        using var pdf = await PrintAsync(dossier);
+
+        var lines = pdf.Text.Split('\n').Select(l => Whitespace().Replace(l, " ").Trim()).ToList();
+        var at = -1;
+        foreach (var change in dossier.Changes)
+        {
+            var expected = $"{change.Position} · {Format.TimeInUtcColumn(change.At)} · {change.Actor} · {change.Type} · {change.Summary}";
+            var found = lines.FindIndex(at + 1, l => l == expected);
+            Assert.True(found > at, $"no line \"{expected}\" after line {at}");
+            at = found;
+        }
+    }
+
+    [Fact]
+    public async Task Each_deployment_and_rollback_request_is_one_line_naming_who_when_and_which_versions()
+    {
+        var dossier = SampleReports.Dossier();
+        using var pdf = await PrintAsync(dossier);
+
+        var lines = pdf.Text.Split('\n').Select(l => Whitespace().Replace(l, " ").Trim()).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(dossier.Deployments);
+        foreach (var d in dossier.Deployments)
+        {
+            var rollback = d.RollbackRequestId is { Length: > 0 } id ? $"rollback {id}" : "—";
+            Assert.Contains($"{Format.Time(d.At)} · v{d.Version} · {d.DeployedBy} · {Format.OrDash(d.Reference)} · {rollback}", lines);
+        }
+
+        // A rollback's line is longer than the page is wide: it is read across the wrap.
+        var r = Assert.Single(dossier.Rollbacks);
+        Assert.Contains($"{Format.Time(r.RequestedAt)} · {r.Id} · {r.Environment} · v{r.FromVersion} → v{r.TargetVersion} · {r.RequestedBy} · {r.Reason} · {r.Status} · {r.DecidedBy}, {Format.Time(r.DecidedAt)}: {r.Comment}", pdf.NormalizedText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dossier_of_many_versions_prints_its_lineage_in_parts_and_stays_numbered()
     {
         using var pdf = await PrintAsync(SampleReports.Dossier(versions: 60));
@@ -78,4 +114,7 @@ public sealed class DossierPdfTests : IDisposable
     }
 
     public void Dispose() => _printer.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s+")]
+    private static partial System.Text.RegularExpressions.Regex Whitespace();
 }
