@@ -34,6 +34,7 @@ public static class RegistryApi
         services.AddSingleton<ModelStateCache>();
         services.AddSingleton<ModelStreams>();
         services.AddSingleton<ReadModels>();
+        services.TryAddSingleton<SearchTotals>();
         services.AddExceptionHandler<BadRequestProblems>();
         services.AddRegistryOpenApiConventions();
         services.AddSingleton<IStartupFilter, ServerTimingStartupFilter>();
