@@ -52,7 +52,7 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
         var parameters = new DynamicParameters();
         if (query.Q is { } q)
         {
-            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0051).
+            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
             where.Append(" AND m.search LIKE lower(@pattern)");
             parameters.Add("pattern", "%" + EscapeLike(q) + "%");
         }

@@ -98,7 +98,7 @@ public static class ModelsApi
         if (q is not null)
         {
             values.Add("%" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
-            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0051).
+            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
             conditions.Add($"search LIKE lower(${values.Count})");
         }
 
