@@ -34,11 +34,13 @@ public static class RegistryApi
         services.AddSingleton<ModelStateCache>();
         services.AddSingleton<ModelStreams>();
         services.AddSingleton<ReadModels>();
+        services.TryAddSingleton<SearchTotals>();
         services.AddExceptionHandler<BadRequestProblems>();
         services.AddRegistryOpenApiConventions();
         services.AddSingleton<IStartupFilter, ServerTimingStartupFilter>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
+        services.AddSingleton(sp => new EventJson(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions));
 
         var webhooks = new WebhookOptions();
         configuration.GetSection("Registry:Webhooks").Bind(webhooks);

@@ -90,6 +90,43 @@ public sealed class ModelsApiTests(RegistryApiFixture app) : IClassFixture<Regis
         Assert.Equal(0, none.GetProperty("total").GetInt32());
     }
 
+    [Fact]
+    public async Task Search_ignores_case_on_both_sides_and_reads_percent_and_underscore_literally()
+    {
+        await app.CreateModelAsync("case-upper", "low", "ÜBER Zebra Scoring");
+        await app.CreateModelAsync("case-percent", "low", "zebra 100% calibrated");
+        await app.CreateModelAsync("case-underscore", "low", "zebra_stripes");
+
+        var upper = await (await app.As("audrey").GetAsync("/api/v1/models?q=über%20ZEBRA")).JsonAsync();
+        var percent = await (await app.As("audrey").GetAsync("/api/v1/models?q=100%25")).JsonAsync();
+        var underscore = await (await app.As("audrey").GetAsync("/api/v1/models?q=zebra_")).JsonAsync();
+
+        Assert.Equal(["case-upper"], upper.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["case-percent"], percent.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["case-underscore"], underscore.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task A_search_total_counts_models_created_or_described_after_the_same_search_was_answered()
+    {
+        await app.CreateModelAsync("okapi-one", "low", "Okapi sightings");
+        var before = await (await app.As("audrey").GetAsync("/api/v1/models?q=okapi&pageSize=1")).JsonAsync();
+
+        await app.CreateModelAsync("okapi-two", "low", "More okapi sightings");
+        var afterCreate = await (await app.As("audrey").GetAsync("/api/v1/models?q=okapi&pageSize=1")).JsonAsync();
+        await app.CreateModelAsync("plain-three", "low", "Giraffes");
+        var patched = await app.As("dana").PatchJsonAsync("/api/v1/models/plain-three", new { description = "Giraffes and an OKAPI" });
+        var afterPatch = await (await app.As("audrey").GetAsync("/api/v1/models?q=okapi&pageSize=1")).JsonAsync();
+        var secondPage = await (await app.As("audrey").GetAsync("/api/v1/models?q=okapi&pageSize=1&page=3")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal(1, before.GetProperty("total").GetInt32());
+        Assert.Equal(2, afterCreate.GetProperty("total").GetInt32());
+        Assert.Equal(3, afterPatch.GetProperty("total").GetInt32());
+        Assert.Equal(3, secondPage.GetProperty("total").GetInt32());
+        Assert.Equal("plain-three", Assert.Single(secondPage.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+    }
+
     [Theory]
     [InlineData("/api/v1/models?pageSize=501", "pageSize")]
     [InlineData("/api/v1/models?page=0", "page")]

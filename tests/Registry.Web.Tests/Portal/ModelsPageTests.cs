@@ -38,6 +38,21 @@ public sealed class ModelsPageTests(ModelsPageTests.Fixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_search_counts_a_model_registered_after_the_same_search_was_shown()
+    {
+        using var browser = app.BrowserFor("priya");
+
+        var before = await browser.GetAsync("/models?q=Walrus");
+        await app.CreateModelAsync("walrus-counter", description: "Counts WALRUSES");
+        var after = await browser.GetAsync("/models?q=Walrus");
+
+        Assert.Empty(before.All("tr[data-model]"));
+        Assert.Equal(["walrus-counter"], after.All("tr[data-model]").Select(r => r.GetAttribute("data-model")));
+        Assert.Equal("0 matching models", before.One(".rg-sub")!.TextContent.Trim());
+        Assert.Equal("1 matching model", after.One(".rg-sub")!.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Filters_live_in_the_query_string_and_combine()
     {
         using var browser = app.BrowserFor("zoe");

@@ -1,5 +1,6 @@
 // The audit log as JSON: every event with its exact canonical envelope and hashes, in position
 // order, filtered by stream, actor, type and time; paged by cursor (after/limit) or page/pageSize.
+// The page is written from the stored envelope bytes by EventJson, not parsed and re-serialized.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -37,9 +38,9 @@ public static class EventsApi
         return app;
     }
 
-    public static async Task<Results<Ok<EventPage>, ProblemHttpResult>> List(
+    public static async Task<Results<EventPageJson, ProblemHttpResult>> List(
         long? after, int? limit, string? stream, string? actor, string? type, string? from, string? to, int? page, int? pageSize,
-        NpgsqlDataSource db, CancellationToken cancellationToken)
+        NpgsqlDataSource db, EventJson json, CancellationToken cancellationToken)
     {
         if (after is < 0)
         {
@@ -100,32 +101,30 @@ public static class EventsApi
             }
         }
 
-        const string Where = """
-            WHERE position > $1 AND ($2::text IS NULL OR stream = $2) AND ($3::text IS NULL OR actor = $3) AND ($4::text IS NULL OR type = $4)
-              AND ($5::timestamptz IS NULL OR recorded_at >= $5) AND ($6::timestamptz IS NULL OR recorded_at <= $6)
-            """;
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command($"SELECT envelope, leaf_hash, chain_hash FROM registry.events {Where} ORDER BY position LIMIT $7 OFFSET $8", start, stream, actor, type, since, until, take + 1, offset));
-        batch.BatchCommands.Add(filtered
-            ? Command($"SELECT count(*) FROM registry.events {Where}", start, stream, actor, type, since, until)
-            : Command("SELECT greatest(position - $1, 0) FROM registry.log_head", start));
+        if (filtered)
+        {
+            const string Where = """
+                WHERE position > $1 AND ($2::text IS NULL OR stream = $2) AND ($3::text IS NULL OR actor = $3) AND ($4::text IS NULL OR type = $4)
+                  AND ($5::timestamptz IS NULL OR recorded_at >= $5) AND ($6::timestamptz IS NULL OR recorded_at <= $6)
+                """;
+            batch.BatchCommands.Add(Command($"SELECT envelope, leaf_hash, chain_hash FROM registry.events {Where} ORDER BY position LIMIT $7 OFFSET $8", start, stream, actor, type, since, until, take + 1, offset));
+            batch.BatchCommands.Add(Command($"SELECT count(*) FROM registry.events {Where}", start, stream, actor, type, since, until));
+        }
+        else
+        {
+            batch.BatchCommands.Add(Command("SELECT envelope, leaf_hash, chain_hash FROM registry.events WHERE position > $1 ORDER BY position LIMIT $2", start, take + 1));
+            // The total counts every event after the cursor, not only those from this page on.
+            batch.BatchCommands.Add(Command("SELECT greatest(position - $1, 0) FROM registry.log_head", after ?? 0));
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var items = new List<EventView>();
-        while (await reader.ReadAsync(cancellationToken))
+        return await EventPageJson.ReadAsync(json, reader, take, async () =>
         {
-            items.Add(View(reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2)));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var total = reader.GetInt64(0);
-        var more = items.Count > take;
-        if (more)
-        {
-            items.RemoveAt(items.Count - 1);
-        }
-
-        return TypedResults.Ok(new EventPage(items, total, more ? items[^1].Position : null));
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return reader.GetInt64(0);
+        }, cancellationToken);
     }
 
     public static EventView View(byte[] envelope, byte[] leafHash, byte[] chainHash)

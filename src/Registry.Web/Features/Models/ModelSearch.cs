@@ -44,7 +44,7 @@ public sealed record ModelRow(string Name, string? Description, string? Owner, s
 
 public sealed record ModelFacets(IReadOnlyList<string> Owners, IReadOnlyList<string> Environments);
 
-public sealed class ModelSearch(NpgsqlDataSource dataSource)
+public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals)
 {
     public async Task<(IReadOnlyList<ModelRow> Rows, long Total)> FindAsync(ModelQuery query, CancellationToken cancellationToken)
     {
@@ -52,7 +52,8 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource)
         var parameters = new DynamicParameters();
         if (query.Q is { } q)
         {
-            where.Append(" AND (m.name || ' ' || coalesce(m.description, '')) ILIKE @pattern");
+            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
+            where.Append(" AND m.search LIKE lower(@pattern)");
             parameters.Add("pattern", "%" + EscapeLike(q) + "%");
         }
 
@@ -110,8 +111,12 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource)
             FROM page
             JOIN registry.models m ON m.name = page.name
             ORDER BY page.sort_key {direction}, page.name {direction};
-            SELECT count(*){from}{where};
+            {SearchTotals.Sql($"SELECT count(*){from}{where}", "@knownHead", "@knownTotal")};
             """;
+        var key = SearchTotals.Key("portal", where.ToString(), query.Q, query.Owner, query.RiskTier, query.Status, query.Environment);
+        var (knownHead, knownTotal) = totals.Remembered(key);
+        parameters.Add("knownHead", knownHead);
+        parameters.Add("knownTotal", knownTotal);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -129,7 +134,9 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource)
         await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)))
         {
             rows = (await results.ReadAsync<ModelRow>()).ToList();
-            total = await results.ReadSingleAsync<long>();
+            var (head, counted) = await results.ReadSingleAsync<(long, long)>();
+            totals.Remember(key, head, counted);
+            total = counted;
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -72,7 +72,7 @@ public static class ModelsApi
     }
 
     public static async Task<Results<Ok<Page<ModelSummary>>, ProblemHttpResult>> Search(
-        NpgsqlDataSource db, string? q, string? owner, string? riskTier, int? page, int? pageSize, CancellationToken cancellationToken)
+        NpgsqlDataSource db, SearchTotals totals, string? q, string? owner, string? riskTier, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var (p, size, bad) = Caller.Paging(page, pageSize);
         if (bad is not null)
@@ -98,7 +98,8 @@ public static class ModelsApi
         if (q is not null)
         {
             values.Add("%" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
-            conditions.Add($"(name || ' ' || coalesce(description, '')) ILIKE ${values.Count}");
+            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
+            conditions.Add($"search LIKE lower(${values.Count})");
         }
 
         if (owner is not null)
@@ -118,7 +119,9 @@ public static class ModelsApi
         batch.BatchCommands.Add(Command(
             $"SELECT name, description, owner, risk_tier, latest_version, updated_at FROM registry.models{where} ORDER BY name LIMIT ${values.Count + 1} OFFSET ${values.Count + 2}",
             [.. values, size, (p - 1) * (long)size]));
-        batch.BatchCommands.Add(Command($"SELECT count(*) FROM registry.models{where}", [.. values]));
+        var key = SearchTotals.Key(["api", where, .. values]);
+        var (knownHead, knownTotal) = totals.Remembered(key);
+        batch.BatchCommands.Add(Command(SearchTotals.Sql($"SELECT count(*) FROM registry.models{where}", $"${values.Count + 1}", $"${values.Count + 2}"), [.. values, knownHead, knownTotal]));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var items = new List<ModelSummary>();
         while (await reader.ReadAsync(cancellationToken))
@@ -128,7 +131,9 @@ public static class ModelsApi
 
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return TypedResults.Ok(new Page<ModelSummary>(items, reader.GetInt64(0)));
+        var (head, total) = (reader.GetInt64(0), reader.GetInt64(1));
+        totals.Remember(key, head, total);
+        return TypedResults.Ok(new Page<ModelSummary>(items, total));
     }
 
     public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, string? asOf, ModelStreams models, ReadModels reads, HttpContext context, CancellationToken cancellationToken)
