@@ -62,6 +62,7 @@ public static class ModelDecider
         VersionRegistered e => state with
         {
             Versions = state.Versions.SetItem(e.Version, new VersionState(e, VersionStatus.Registered, at, null, null, [], null, null)),
+            LatestVersion = Math.Max(state.LatestVersion, e.Version),
         },
         VersionSubmitted e => WithVersion(state, e.Version, v => v with { Status = VersionStatus.PendingApproval, SubmittedBy = e.SubmittedBy, SubmittedAt = at }),
         ApprovalRecorded e => WithVersion(state, e.Version, v => v with { Approvals = v.Approvals.Add(new ApprovalState(e.Approver, e.Capacity, e.Decision, e.Comment, e.Rule, at)) }),

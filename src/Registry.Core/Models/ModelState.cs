@@ -99,7 +99,11 @@ public sealed record ModelState(
 
     public bool Exists => Revision > 0;
 
-    public int LatestVersion => Versions.IsEmpty ? 0 : Versions.Keys.Max();
+    /// <summary>
+    /// The highest version number registered (0 before the first). Kept by Evolve rather than computed:
+    /// the maximum of <see cref="Versions"/> walks every version, and each registration asks for it.
+    /// </summary>
+    public int LatestVersion { get; init; }
 
     /// <summary>The deployment now live in an environment (the newest one recorded there), if any.</summary>
     public DeploymentState? CurrentDeployment(string environment) => Deployments.LastOrDefault(d => d.Environment == environment);

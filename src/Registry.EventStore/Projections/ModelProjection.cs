@@ -21,15 +21,22 @@ public sealed class ModelProjection : IBatchedProjection
         var registrations = new List<Registration>();
         foreach (var stored in events)
         {
-            if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal) || ModelEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
+            if (!stored.Stream.StartsWith(StreamPrefix, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var model = stored.Stream[StreamPrefix.Length..];
-            if (@event is VersionRegistered registered)
+            if (stored.Type == nameof(VersionRegistered))
             {
-                registrations.Add(new Registration(model, stored, registered));
+                // The columns are read straight from the event's JSON: binding the whole record
+                // (parameters, metrics, notes) only to read these cost more than the rest of this method.
+                registrations.Add(Registration.Read(model, stored));
+                continue;
+            }
+
+            if (ModelEventJson.Deserialize(stored.Type, stored.Data) is not { } @event)
+            {
                 continue;
             }
 
@@ -144,11 +151,11 @@ public sealed class ModelProjection : IBatchedProjection
             FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::timestamptz[], $8::text[]) AS x(m, v, u, h, p, b, t, r)
             """,
             registrations.ConvertAll(r => r.Model).ToArray(),
-            registrations.ConvertAll(r => r.Event.Version).ToArray(),
-            registrations.ConvertAll(r => r.Event.Artifact.Uri).ToArray(),
-            registrations.ConvertAll(r => r.Event.Artifact.Sha256).ToArray(),
-            registrations.ConvertAll(r => r.Event.ParentVersion).ToArray(),
-            registrations.ConvertAll(r => r.Event.RegisteredBy).ToArray(),
+            registrations.ConvertAll(r => r.Version).ToArray(),
+            registrations.ConvertAll(r => r.ArtifactUri).ToArray(),
+            registrations.ConvertAll(r => r.ArtifactSha256).ToArray(),
+            registrations.ConvertAll(r => r.ParentVersion).ToArray(),
+            registrations.ConvertAll(r => r.RegisteredBy).ToArray(),
             registrations.ConvertAll(r => r.Stored.RecordedAt.UtcDateTime).ToArray(),
             registrations.ConvertAll(r => r.Stored.Data.GetRawText()).ToArray());
         Sql(batch, """
@@ -158,10 +165,10 @@ public sealed class ModelProjection : IBatchedProjection
             WHERE m.name = x.m
             """,
             registrations.ConvertAll(r => r.Model).ToArray(),
-            registrations.ConvertAll(r => r.Event.Version).ToArray(),
+            registrations.ConvertAll(r => r.Version).ToArray(),
             registrations.ConvertAll(r => r.Stored.Position).ToArray());
 
-        var datasets = registrations.SelectMany(r => r.Event.Datasets.Select(d => (r.Model, r.Event.Version, Dataset: d))).ToList();
+        var datasets = registrations.SelectMany(r => r.Datasets.Select(d => (r.Model, r.Version, Dataset: d))).ToList();
         if (datasets.Count > 0)
         {
             Sql(batch, """
@@ -177,7 +184,7 @@ public sealed class ModelProjection : IBatchedProjection
                 datasets.ConvertAll(d => d.Dataset.Rows).ToArray());
         }
 
-        var dependencies = registrations.SelectMany(r => r.Event.Dependencies.Select(d => (r.Model, r.Event.Version, Dependency: d))).ToList();
+        var dependencies = registrations.SelectMany(r => r.Dependencies.Select(d => (r.Model, r.Version, Dependency: d))).ToList();
         if (dependencies.Count > 0)
         {
             Sql(batch, """
@@ -228,5 +235,53 @@ public sealed class ModelProjection : IBatchedProjection
 
     private sealed record JsonbValue(string Json);
 
-    private sealed record Registration(string Model, StoredEvent Stored, VersionRegistered Event);
+    /// <summary>What the read tables hold of a <see cref="VersionRegistered"/> (its JSON members as <see cref="ModelEventJson"/> writes them).</summary>
+    private sealed record Registration(
+        string Model,
+        StoredEvent Stored,
+        int Version,
+        string ArtifactUri,
+        string ArtifactSha256,
+        int? ParentVersion,
+        string RegisteredBy,
+        List<Dataset> Datasets,
+        List<Dependency> Dependencies)
+    {
+        public static Registration Read(string model, StoredEvent stored)
+        {
+            var data = stored.Data;
+            var artifact = data.GetProperty("artifact");
+            var datasets = new List<Dataset>();
+            if (data.TryGetProperty("datasets", out var ds) && ds.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var d in ds.EnumerateArray())
+                {
+                    datasets.Add(new Dataset(String(d, "name")!, String(d, "role")!, String(d, "uri"), String(d, "sha256")!, d.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Number ? rows.GetInt64() : null));
+                }
+            }
+
+            var dependencies = new List<Dependency>();
+            if (data.TryGetProperty("dependencies", out var deps) && deps.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var d in deps.EnumerateArray())
+                {
+                    dependencies.Add(new Dependency(String(d, "ecosystem")!, String(d, "name")!, String(d, "version")!, String(d, "sha256")));
+                }
+            }
+
+            return new Registration(
+                model,
+                stored,
+                data.GetProperty("version").GetInt32(),
+                String(artifact, "uri")!,
+                String(artifact, "sha256")!,
+                data.TryGetProperty("parentVersion", out var parent) && parent.ValueKind == JsonValueKind.Number ? parent.GetInt32() : null,
+                String(data, "registeredBy")!,
+                datasets,
+                dependencies);
+        }
+
+        private static string? String(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
 }
