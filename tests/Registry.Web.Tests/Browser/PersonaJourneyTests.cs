@@ -164,7 +164,8 @@ public sealed class PersonaJourneyTests(PersonaJourneyTests.Portal portal) : ICl
         await VisitAsync(page, null, "audit");
 
         await VisitAsync(page, "/models/credit-scorecard");
-        await page.Locator("input[name=asOf]").First.FillAsync(beforeV2.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        // As a person would type it: Chromium holds a time with zero seconds as hh:mm, and Playwright refuses a fill the input rewrote.
+        await page.Locator("input[name=asOf]").First.FillAsync(Registry.Web.Components.Ui.AsOf.ToInputValue(beforeV2));
         await page.Locator("form.rg-asof-form button[type=submit]").First.ClickAsync();
         await Expect(page.Locator(".rg-asof-banner")).ToBeVisibleAsync();
         Assert.Equal(0, await page.Locator($"main a[href='/models/credit-scorecard/versions/{v2}']").CountAsync());

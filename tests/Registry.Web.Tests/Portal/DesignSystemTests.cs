@@ -121,6 +121,15 @@ public sealed class DesignSystemTests
     }
 
     [Theory]
+    [InlineData("2026-11-01T09:30:15.2500000Z", "2026-11-01T09:30:15")]
+    [InlineData("2026-11-01T09:30:00.7500000Z", "2026-11-01T09:30")]
+    [InlineData("2026-11-01T10:30:00+01:00", "2026-11-01T09:30")]
+    public void As_of_fills_a_datetime_local_input_in_utc_to_the_second_without_zero_seconds(string time, string expected)
+    {
+        Assert.Equal(expected, AsOf.ToInputValue(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("yesterday")]

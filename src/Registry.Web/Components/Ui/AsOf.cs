@@ -27,8 +27,12 @@ public static class AsOf
             : null;
     }
 
-    /// <summary>The value for a datetime-local input (UTC, to the second).</summary>
-    public static string ToInputValue(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The value for a datetime-local input (UTC, to the second), in HTML's normalized form: without the
+    /// seconds when they are zero, as the browser itself holds such a value.
+    /// </summary>
+    public static string ToInputValue(DateTimeOffset value) =>
+        value.UtcDateTime.ToString(value.Second == 0 ? "yyyy-MM-dd'T'HH:mm" : "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The canonical query value (RFC 3339 UTC), so a cited URL means one instant: whole seconds as
