@@ -37,27 +37,20 @@ public sealed class AccountCache(TimeProvider time)
     /// <summary>Read before a database read whose result may be remembered; see <see cref="Remember(string, CachedToken, long)"/>.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    public bool TryGetToken(string sha256Hex, out CachedToken token)
+    public bool TryGetToken(string sha256Hex, out CachedToken token) => TryGetFresh(_tokens, sha256Hex, out token);
+
+    public bool TryGetUser(string username, out UserSummary user) => TryGetFresh(_users, username, out user);
+
+    /// <summary>An entry while the cache follows the log and the entry is younger than <see cref="MaxAge"/>.</summary>
+    private bool TryGetFresh<T>(ConcurrentDictionary<string, (T Value, DateTimeOffset At)> entries, string key, out T value)
     {
-        token = null!;
-        if (!_live || !_tokens.TryGetValue(sha256Hex, out var entry) || time.GetUtcNow() - entry.At > MaxAge)
+        value = default!;
+        if (!_live || !entries.TryGetValue(key, out var entry) || time.GetUtcNow() - entry.At > MaxAge)
         {
             return false;
         }
 
-        token = entry.Token;
-        return true;
-    }
-
-    public bool TryGetUser(string username, out UserSummary user)
-    {
-        user = null!;
-        if (!_live || !_users.TryGetValue(username, out var entry) || time.GetUtcNow() - entry.At > MaxAge)
-        {
-            return false;
-        }
-
-        user = entry.User;
+        value = entry.Value;
         return true;
     }
 

@@ -20,7 +20,7 @@ public sealed class SearchTotals
     /// The SQL of (head, total) for the search counted by <paramref name="count"/>: the remembered
     /// total while the head is <paramref name="head"/>, else a count (PostgreSQL runs the subquery
     /// only when the CASE reaches it). <paramref name="head"/> and <paramref name="total"/> are the
-    /// placeholders of the parameters that carry <see cref="Remembered"/>.
+    /// SQL parameter names (such as <c>$2</c>) that carry <see cref="Remembered"/>.
     /// </summary>
     /// <remarks>
     /// The head row is read by its key: the portal's search turns sequential scans off, and a disabled
