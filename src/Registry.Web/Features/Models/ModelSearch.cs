@@ -136,7 +136,8 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
         if (query.Q is not null)
         {
             // ILIKE is costed as nearly free per row, so the planner prefers a sequential scan of every
-            // model; the trigram index answers a substring search in well under a millisecond instead.
+            // model; the trigram index answers a substring search in well under a millisecond instead,
+            // and a common word's walk of the sort's index is then the only plan its query has.
             await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_seqscan = off", transaction: transaction, cancellationToken: cancellationToken));
         }
 

@@ -28,8 +28,8 @@ public sealed class SearchTotals
 
     /// <summary>
     /// How many more rows the walk may read than the trigram index would recheck. Measured at
-    /// 10,000 models (docs/decisions/0013): a walked row costs about 0.4 µs of database time, a
-    /// trigram match about 3 µs (GIN lookup, recheck, sort), so the walk still wins at 7 times the
+    /// 10,000 models (decision 0013): a walked row costs about 0.3 µs of database time, a trigram
+    /// match about 1.7 µs (GIN lookup, recheck, sort), so the walk still wins at about 7 times the
     /// rows; 4 leaves room for matches bunched late in the order.
     /// </summary>
     public const int WalkedRowsPerMatch = 4;
