@@ -48,42 +48,44 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
 {
     public async Task<(IReadOnlyList<ModelRow> Rows, long Total)> FindAsync(ModelQuery query, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder(" WHERE true");
+        // The conditions other than the search, which every plan shares.
+        var filters = new StringBuilder();
         var parameters = new DynamicParameters();
         if (query.Q is { } q)
         {
-            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
-            where.Append(" AND m.search LIKE lower(@pattern)");
             parameters.Add("pattern", "%" + EscapeLike(q) + "%");
         }
 
         if (query.Owner is { } owner)
         {
-            where.Append(" AND m.owner = @owner");
+            filters.Append(" AND m.owner = @owner");
             parameters.Add("owner", owner);
         }
 
         if (query.RiskTier is { } risk)
         {
-            where.Append(" AND m.risk_tier = @risk");
+            filters.Append(" AND m.risk_tier = @risk");
             parameters.Add("risk", risk);
         }
 
         if (query.Status is "none")
         {
-            where.Append(" AND m.latest_version = 0");
+            filters.Append(" AND m.latest_version = 0");
         }
         else if (query.Status is { } status)
         {
-            where.Append(" AND m.latest_status = @status");
+            filters.Append(" AND m.latest_status = @status");
             parameters.Add("status", status);
         }
 
         if (query.Environment is { } environment)
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM registry.current_deployments e WHERE e.model = m.name AND e.environment = @environment)");
+            filters.Append(" AND EXISTS (SELECT 1 FROM registry.current_deployments e WHERE e.model = m.name AND e.environment = @environment)");
             parameters.Add("environment", environment);
         }
+
+        // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
+        var where = query.Q is null ? $" WHERE true{filters}" : $" WHERE m.search LIKE lower(@pattern){filters}";
 
         // Each sort has an index in (sort key, name) order (migrations/0050); the risk expression is
         // the index's own, so it must not change without a migration.
@@ -95,17 +97,29 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
             _ => "m.name",
         };
         var direction = query.Direction == "desc" ? "DESC" : "ASC";
+        var offset = (long)(query.Page - 1) * query.PageSize;
         parameters.Add("limit", query.PageSize);
-        parameters.Add("offset", (long)(query.Page - 1) * query.PageSize);
+        parameters.Add("offset", offset);
+        var key = Key(query);
 
         // The page is chosen first (only the columns it needs), then the 25 rows are decorated with
         // their deployments: per-row lookups never run for the skipped rows.
         const string from = " FROM registry.models m";
+        var pageOrder = $"ORDER BY {order} {direction}, m.name {direction} LIMIT @limit OFFSET @offset";
+        var page = (query.Q is null ? (SearchPlan?)null : totals.Plan(key, offset, query.PageSize)) switch
+        {
+            null => $"page AS (SELECT m.name, {order} AS sort_key{from}{where} {pageOrder})",
+            // A common word (decision 0013): the index of the sort is walked and each model filtered
+            // until the page is full. `m.search || ''` is the same text in a form the trigram index
+            // cannot answer, so with sequential scans off the walk is the only plan left.
+            SearchPlan.OrderIndex => $"page AS (SELECT m.name, {order} AS sort_key{from} WHERE (m.search || '') LIKE lower(@pattern){filters} {pageOrder})",
+            // A rare word: every match from the trigram index, then the page. MATERIALIZED keeps the
+            // planner from walking the sort's index on a guess that the word is common.
+            _ => $"matches AS MATERIALIZED (SELECT m.name, {order} AS sort_key{from}{where}), " +
+                 $"page AS (SELECT m.name, m.sort_key FROM matches m ORDER BY m.sort_key {direction}, m.name {direction} LIMIT @limit OFFSET @offset)",
+        };
         var sql = $"""
-            WITH page AS (
-                SELECT m.name, {order} AS sort_key{from}{where}
-                ORDER BY {order} {direction}, m.name {direction}
-                LIMIT @limit OFFSET @offset)
+            WITH {page}
             SELECT m.name, m.description, m.owner, m.risk_tier AS RiskTier, m.updated_at AS UpdatedAt, m.latest_version AS LatestVersion, m.latest_status AS LatestStatus,
                    (SELECT string_agg(c.environment || '=' || c.version, ',' ORDER BY c.environment <> 'production', c.environment) FROM registry.current_deployments c WHERE c.model = m.name) AS Deployed
             FROM page
@@ -113,7 +127,6 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
             ORDER BY page.sort_key {direction}, page.name {direction};
             {SearchTotals.Sql($"SELECT count(*){from}{where}", "@knownHead", "@knownTotal")};
             """;
-        var key = SearchTotals.Key("portal", where.ToString(), query.Q, query.Owner, query.RiskTier, query.Status, query.Environment);
         var (knownHead, knownTotal) = totals.Remembered(key);
         parameters.Add("knownHead", knownHead);
         parameters.Add("knownTotal", knownTotal);
@@ -123,7 +136,8 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
         if (query.Q is not null)
         {
             // ILIKE is costed as nearly free per row, so the planner prefers a sequential scan of every
-            // model; the trigram index answers a substring search in well under a millisecond instead.
+            // model; the trigram index answers a substring search in well under a millisecond instead,
+            // and a common word's walk of the sort's index is then the only plan its query has.
             await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_seqscan = off", transaction: transaction, cancellationToken: cancellationToken));
         }
 
@@ -134,8 +148,8 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
         await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)))
         {
             rows = (await results.ReadAsync<ModelRow>()).ToList();
-            var (head, counted) = await results.ReadSingleAsync<(long, long)>();
-            totals.Remember(key, head, counted);
+            var (head, counted, models) = await results.ReadSingleAsync<(long, long, long?)>();
+            totals.Remember(key, head, counted, models ?? -1);
             total = counted;
         }
 
@@ -168,6 +182,9 @@ public sealed class ModelSearch(NpgsqlDataSource dataSource, SearchTotals totals
         var environments = await results.ReadAsync<string>();
         return new ModelFacets([.. owners], [.. environments]);
     }
+
+    /// <summary>The key under which <see cref="SearchTotals"/> remembers a portal search.</summary>
+    public static string Key(ModelQuery query) => SearchTotals.Key("portal", query.Q, query.Owner, query.RiskTier, query.Status, query.Environment);
 
     private static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

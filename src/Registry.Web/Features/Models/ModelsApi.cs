@@ -114,15 +114,40 @@ public static class ModelsApi
             conditions.Add($"risk_tier = ${values.Count}");
         }
 
-        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command(
-            $"SELECT name, description, owner, risk_tier, latest_version, updated_at FROM registry.models{where} ORDER BY name LIMIT ${values.Count + 1} OFFSET ${values.Count + 2}",
-            [.. values, size, (p - 1) * (long)size]));
-        var key = SearchTotals.Key(["api", where, .. values]);
+        var where = Where(conditions);
+        var offset = (p - 1) * (long)size;
+        var key = SearchKey(q, owner, riskTier);
         var (knownHead, knownTotal) = totals.Remembered(key);
+        const string Columns = "name, description, owner, risk_tier, latest_version, updated_at";
+        var limits = $"LIMIT ${values.Count + 1} OFFSET ${values.Count + 2}";
+        var pageSql = (q is null ? (SearchPlan?)null : totals.Plan(key, offset, size)) switch
+        {
+            null => $"SELECT {Columns} FROM registry.models{where} ORDER BY name {limits}",
+            // A common word (decision 0013): the name index is walked and each model filtered until the
+            // page is full. `search || ''` is the same text in a form the trigram index cannot answer, so
+            // with sequential scans off the walk is the only plan left.
+            SearchPlan.OrderIndex => $"SELECT {Columns} FROM registry.models{Where(["(search || '') LIKE lower($1)", .. conditions[1..]])} ORDER BY name {limits}",
+            // A rare word: every match from the trigram index, then the page. MATERIALIZED keeps the
+            // planner from walking the name index on a guess that the word is common.
+            _ => $"WITH matches AS MATERIALIZED (SELECT {Columns} FROM registry.models{where}) SELECT {Columns} FROM matches ORDER BY name {limits}",
+        };
+
+        await using var batch = db.CreateBatch();
+        if (q is not null)
+        {
+            // A substring LIKE is costed as nearly free per row and its selectivity guessed, so PostgreSQL
+            // would rather scan and sort every model; the batch is one transaction, so this lasts for it.
+            batch.BatchCommands.Add(Command("SELECT set_config('enable_seqscan', 'off', true)"));
+        }
+
+        batch.BatchCommands.Add(Command(pageSql, [.. values, size, offset]));
         batch.BatchCommands.Add(Command(SearchTotals.Sql($"SELECT count(*) FROM registry.models{where}", $"${values.Count + 1}", $"${values.Count + 2}"), [.. values, knownHead, knownTotal]));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (q is not null)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
+
         var items = new List<ModelSummary>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -132,9 +157,14 @@ public static class ModelsApi
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var (head, total) = (reader.GetInt64(0), reader.GetInt64(1));
-        totals.Remember(key, head, total);
+        totals.Remember(key, head, total, reader.IsDBNull(2) ? -1 : reader.GetInt64(2));
         return TypedResults.Ok(new Page<ModelSummary>(items, total));
     }
+
+    private static string Where(List<string> conditions) => conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+
+    /// <summary>The key under which <see cref="SearchTotals"/> remembers an API search.</summary>
+    public static string SearchKey(string? q, string? owner, string? riskTier) => SearchTotals.Key("api", q, owner, riskTier);
 
     public static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, string? asOf, ModelStreams models, ReadModels reads, HttpContext context, CancellationToken cancellationToken)
     {
