@@ -9,6 +9,7 @@
 // and sent as one round trip whose first statement takes the lock and checks the head (the guard);
 // otherwise, or when the guard finds another head, the locking path reads head and versions first.
 using System.Diagnostics;
+using System.Text.Json;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,7 +30,7 @@ public sealed class EventStore : IAsyncDisposable
     private readonly StreamVersionCache _versions = new();
     private readonly bool _allBatched;
 
-    // The guard's SQLSTATEs (migrations/0051_append_guard.sql).
+    // The guard's SQLSTATEs (migrations/0055_advance_head.sql).
     private const string HeadMovedState = "RGH01";
     private const string StreamMovedState = "RGS01";
 
@@ -75,16 +76,20 @@ public sealed class EventStore : IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Canonicalize on the caller's thread: the work spreads over callers, and a value with no
-        // canonical form is the caller's error, not the batch's.
+        // Canonicalize, and read back what the stored events will show, on the caller's thread: the
+        // work spreads over callers instead of adding to every batch's turn on the one committer, and a
+        // value with no canonical form is the caller's error, not the batch's.
         var data = new byte[events.Count][];
+        var dataRead = new JsonElement[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             ArgumentException.ThrowIfNullOrEmpty(events[i].Type, nameof(events));
             data[i] = CanonicalJson.Serialize(events[i].Data);
+            dataRead[i] = JsonSerializer.Deserialize<JsonElement>(data[i]);
         }
 
-        var pending = new PendingAppend(stream, expectedVersion, events, metadata.Actor, data, Envelope.Metadata(metadata), cancellationToken);
+        var canonicalMetadata = Envelope.Metadata(metadata);
+        var pending = new PendingAppend(stream, expectedVersion, events, metadata.Actor, data, dataRead, canonicalMetadata, JsonSerializer.Deserialize<JsonElement>(canonicalMetadata), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(EventStore));
@@ -492,12 +497,8 @@ public sealed class EventStore : IAsyncDisposable
 
             // No transaction: the batch is one implicit transaction, committed at its end or not at all.
             await using var command = new NpgsqlBatch(connection);
-            var guard = new NpgsqlBatchCommand("SELECT registry.lock_head_expecting($1, $2, $3)");
-            guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = predicted.ChainHash });
-            guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
-            guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
-            command.BatchCommands.Add(guard);
-            EventRows.AddInsert(command, prepared.Rows, prepared.Head);
+            EventRows.AddGuardedHeadMove(command, predicted.ChainHash, assumed, prepared.Head);
+            EventRows.AddRows(command, prepared.Rows);
             try
             {
                 var events = prepared.Rows.ConvertAll(r => r.Event);
@@ -643,7 +644,8 @@ public sealed class EventStore : IAsyncDisposable
                 var leaf = LogHash.Leaf(envelope);
                 chain = LogHash.Chain(chain, leaf);
                 var subtrees = range.Append(leaf);
-                var e = Envelope.Read(envelope, leaf, chain);
+                // The data and metadata as read from their canonical bytes, which the envelope holds verbatim.
+                var e = new StoredEvent(position, pending.Stream, actual, pending.Events[i].Type, pending.Actor, now, pending.DataRead[i], pending.MetadataRead, envelope, leaf, chain);
                 stored.Add(e);
                 rows.Add(new EventRow(e, pending.Data[i], pending.Metadata, subtrees));
             }
@@ -689,14 +691,17 @@ public sealed class EventStore : IAsyncDisposable
 
     private sealed record Prepared(List<EventRow> Rows, List<(PendingAppend Pending, AppendResult Result)> Results, Dictionary<string, int> Changed, HeadState Head);
 
-    private sealed class PendingAppend(string stream, int expectedVersion, IReadOnlyList<NewEvent> events, string actor, byte[][] data, byte[] metadata, CancellationToken cancellationToken)
+    private sealed class PendingAppend(
+        string stream, int expectedVersion, IReadOnlyList<NewEvent> events, string actor, byte[][] data, JsonElement[] dataRead, byte[] metadata, JsonElement metadataRead, CancellationToken cancellationToken)
     {
         public string Stream { get; } = stream;
         public int ExpectedVersion { get; } = expectedVersion;
         public IReadOnlyList<NewEvent> Events { get; } = events;
         public string Actor { get; } = actor;
         public byte[][] Data { get; } = data;
+        public JsonElement[] DataRead { get; } = dataRead;
         public byte[] Metadata { get; } = metadata;
+        public JsonElement MetadataRead { get; } = metadataRead;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -98,13 +98,35 @@ internal static class EventRows
     public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<EventRow> rows, HeadState newHead, Action<NpgsqlBatch> alsoRun, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        AddInsert(batch, rows, newHead);
+        AddRows(batch, rows);
+        var head = new NpgsqlBatchCommand("UPDATE registry.log_head SET position = $1, chain_hash = $2, frontier = $3, recorded_at = $4");
+        AddHeadParameters(head, newHead);
+        batch.BatchCommands.Add(head);
+        var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        batch.BatchCommands.Add(notify);
         alsoRun(batch);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Adds to <paramref name="batch"/> the statements that insert the rows, move the head and notify listeners (delivered at commit).</summary>
-    public static void AddInsert(NpgsqlBatch batch, IReadOnlyList<EventRow> rows, HeadState newHead)
+    /// <summary>
+    /// Adds to <paramref name="batch"/> the guard of the one-round-trip path (migrations/0055): it takes
+    /// the head lock, aborts the transaction unless the head has <paramref name="expectedChain"/> and
+    /// each of <paramref name="assumed"/> stands at its version, then moves the head to
+    /// <paramref name="newHead"/> and notifies listeners (delivered at commit).
+    /// </summary>
+    public static void AddGuardedHeadMove(NpgsqlBatch batch, byte[] expectedChain, IReadOnlyDictionary<string, int> assumed, HeadState newHead)
+    {
+        var guard = new NpgsqlBatchCommand("SELECT registry.advance_head($1, $2, $3, $4, $5, $6, $7)");
+        guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = expectedChain });
+        guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
+        guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
+        AddHeadParameters(guard, newHead);
+        batch.BatchCommands.Add(guard);
+    }
+
+    /// <summary>Adds to <paramref name="batch"/> the statement that inserts the rows.</summary>
+    public static void AddRows(NpgsqlBatch batch, IReadOnlyList<EventRow> rows)
     {
         var n = rows.Count;
         var positions = new long[n];
@@ -155,17 +177,15 @@ internal static class EventRows
         insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = chains, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = subtrees, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         batch.BatchCommands.Add(insert);
+    }
 
-        var head = new NpgsqlBatchCommand("UPDATE registry.log_head SET position = $1, chain_hash = $2, frontier = $3, recorded_at = $4");
-        head.Parameters.Add(new NpgsqlParameter<long> { TypedValue = newHead.Position });
-        head.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.ChainHash });
-        head.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.Range.ToBytes() });
-        head.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = newHead.RecordedAt is { } t ? t.UtcDateTime : DBNull.Value });
-        batch.BatchCommands.Add(head);
-
-        var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{EventStore.NotificationChannel}', $1)");
-        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = newHead.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        batch.BatchCommands.Add(notify);
+    /// <summary>The new head's position, chain hash, Merkle frontier and recorded time, as the next four parameters.</summary>
+    private static void AddHeadParameters(NpgsqlBatchCommand command, HeadState newHead)
+    {
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = newHead.Position });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.ChainHash });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newHead.Range.ToBytes() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = newHead.RecordedAt is { } t ? t.UtcDateTime : DBNull.Value });
     }
 }
 
