@@ -1,6 +1,7 @@
 // The envelope: the one serialization of an event that is hashed and kept byte for byte. Written
 // directly in canonical form (members in code-unit order); read back to produce StoredEvent, so
-// every value a reader sees comes from the bytes the hashes cover.
+// every value a reader sees comes from the bytes the hashes cover. (An append's own results are
+// built from the same canonical data and metadata bytes, which the envelope holds verbatim.)
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;

@@ -93,28 +93,28 @@ public static class ModelsApi
         // Only the conditions the request has are in the SQL, and the pattern is a parameter of its own:
         // "($1 IS NULL OR …)" would keep a prepared statement's generic plan from the trigram index
         // and scan every model twice (the page and the count).
-        var conditions = new List<string>();
+        // The pattern, when there is one, is $1; the other conditions are the same for every plan.
+        var filters = new List<string>();
         var values = new List<object?>();
         if (q is not null)
         {
             values.Add("%" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
-            // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
-            conditions.Add($"search LIKE lower(${values.Count})");
         }
 
         if (owner is not null)
         {
             values.Add(owner);
-            conditions.Add($"owner = ${values.Count}");
+            filters.Add($"owner = ${values.Count}");
         }
 
         if (riskTier is not null)
         {
             values.Add(riskTier);
-            conditions.Add($"risk_tier = ${values.Count}");
+            filters.Add($"risk_tier = ${values.Count}");
         }
 
-        var where = Where(conditions);
+        // ILIKE is lower(x) LIKE lower(pattern); the lower-cased text is stored (migrations/0052).
+        var where = Where(q is null ? filters : ["search LIKE lower($1)", .. filters]);
         var offset = (p - 1) * (long)size;
         var key = SearchKey(q, owner, riskTier);
         var (knownHead, knownTotal) = totals.Remembered(key);
@@ -126,7 +126,7 @@ public static class ModelsApi
             // A common word (decision 0013): the name index is walked and each model filtered until the
             // page is full. `search || ''` is the same text in a form the trigram index cannot answer, so
             // with sequential scans off the walk is the only plan left.
-            SearchPlan.OrderIndex => $"SELECT {Columns} FROM registry.models{Where(["(search || '') LIKE lower($1)", .. conditions[1..]])} ORDER BY name {limits}",
+            SearchPlan.OrderIndex => $"SELECT {Columns} FROM registry.models{Where(["(search || '') LIKE lower($1)", .. filters])} ORDER BY name {limits}",
             // A rare word: every match from the trigram index, then the page. MATERIALIZED keeps the
             // planner from walking the name index on a guess that the word is common.
             _ => $"WITH matches AS MATERIALIZED (SELECT {Columns} FROM registry.models{where}) SELECT {Columns} FROM matches ORDER BY name {limits}",
