@@ -373,6 +373,11 @@ public sealed class EventPageJson : IResult, IEndpointMetadataProvider, IDisposa
             writer.WriteEndObject();
             writer.Flush();
         }
+        catch
+        {
+            page.Dispose(); // no response will send it: its buffer goes back to the pool now
+            throw;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(envelope);
