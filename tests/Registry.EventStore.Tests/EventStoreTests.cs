@@ -325,4 +325,22 @@ public sealed class EventStoreTests
         await log.AppendAsync("s", 1, TestLog.Event("E"));
         Assert.Equal(2, (await log.Store.GetHeadAsync()).TreeSize);
     }
+
+    [Fact]
+    public async Task One_append_of_more_events_than_an_insert_statement_takes_is_written_whole_and_in_order()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("before", 0, TestLog.Event("E"));
+
+        // 150 events go in as three INSERT statements of one batch (LogTables.RowsPerStatement is 64).
+        var appended = await log.AppendAsync("big", 0, [.. Enumerable.Range(0, 150).Select(i => TestLog.Event("E", i))]);
+
+        Assert.Equal(Enumerable.Range(2, 150).Select(p => (long)p), appended.Events.Select(e => e.Position));
+        var read = await log.Store.ReadStreamAsync("big");
+        Assert.Equal(Enumerable.Range(0, 150), read.Select(e => e.Data.GetProperty("n").GetInt32()));
+        Assert.Equal(appended.Events.Select(e => e.ChainHash), read.Select(e => e.ChainHash));
+        var verified = await new LogVerifier(log.DataSource).VerifyAsync();
+        Assert.True(verified.Ok, verified.Problem);
+        Assert.Equal(151, verified.TreeSize);
+    }
 }
