@@ -30,9 +30,9 @@ public sealed class EventStore : IAsyncDisposable
     private readonly StreamVersionCache _versions = new();
     private readonly bool _allBatched;
 
-    // The guard's SQLSTATEs (migrations/0055_advance_head.sql).
-    private const string HeadMovedState = "RGH01";
-    private const string StreamMovedState = "RGS01";
+    // The guard's SQLSTATEs (EventRows.AddGuardedHeadMove, migrations/0057_head_guard_in_sql.sql).
+    internal const string HeadMovedState = "RGH01";
+    internal const string StreamMovedState = "RGS01";
 
     // How long a batch waits for the callers of the last one to append again: a fraction of a round trip.
     private static readonly TimeSpan GatherFor = TimeSpan.FromMicroseconds(200);

@@ -110,19 +110,41 @@ internal static class EventRows
     }
 
     /// <summary>
-    /// Adds to <paramref name="batch"/> the guard of the one-round-trip path (migrations/0055): it takes
-    /// the head lock, aborts the transaction unless the head has <paramref name="expectedChain"/> and
-    /// each of <paramref name="assumed"/> stands at its version, then moves the head to
-    /// <paramref name="newHead"/> and notifies listeners (delivered at commit).
+    /// Adds to <paramref name="batch"/> the guard of the one-round-trip path (migrations/0057): one
+    /// UPDATE takes the head lock and moves the head to <paramref name="newHead"/> only if it has
+    /// <paramref name="expectedChain"/>, queuing the notification (delivered at commit), else aborts
+    /// the transaction (RGH01); then, a statement of its own so that under READ COMMITTED it sees every
+    /// append committed before the lock was granted, each of <paramref name="assumed"/> must stand at
+    /// its version (RGS01; one backward index probe per stream, as in the locking path).
     /// </summary>
     public static void AddGuardedHeadMove(NpgsqlBatch batch, byte[] expectedChain, IReadOnlyDictionary<string, int> assumed, HeadState newHead)
     {
-        var guard = new NpgsqlBatchCommand("SELECT registry.advance_head($1, $2, $3, $4, $5, $6, $7)");
+        var guard = new NpgsqlBatchCommand($"""
+            WITH moved AS (
+                UPDATE registry.log_head SET position = $2, chain_hash = $3, frontier = $4, recorded_at = $5
+                WHERE chain_hash = $1
+                RETURNING position)
+            SELECT CASE WHEN EXISTS (SELECT FROM moved)
+                THEN pg_notify('{EventStore.NotificationChannel}', $2::text)
+                ELSE registry.refuse_batch('{EventStore.HeadMovedState}', 'the log head is not the one this batch was built on') END
+            """);
         guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = expectedChain });
-        guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
-        guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
         AddHeadParameters(guard, newHead);
         batch.BatchCommands.Add(guard);
+        if (assumed.Count == 0)
+        {
+            return;
+        }
+
+        var streams = new NpgsqlBatchCommand($"""
+            SELECT registry.refuse_batch('{EventStore.StreamMovedState}', format('stream %s is not at the version this batch assumed', s.stream))
+            FROM unnest($1::text[], $2::int[]) AS s(stream, version)
+            WHERE coalesce((SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1), 0) <> s.version
+            LIMIT 1
+            """);
+        streams.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
+        streams.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
+        batch.BatchCommands.Add(streams);
     }
 
     // Rows per INSERT statement. Each row reads its values from the statement's arrays by subscript,
