@@ -30,16 +30,26 @@ public sealed class EventStore : IAsyncDisposable
     private readonly StreamVersionCache _versions = new();
     private readonly bool _allBatched;
 
-    // The guard's SQLSTATEs (migrations/0055_advance_head.sql).
-    private const string HeadMovedState = "RGH01";
-    private const string StreamMovedState = "RGS01";
+    // The guard's SQLSTATEs (EventRows.AddGuardedHeadMove, migrations/0057_head_guard_in_sql.sql).
+    internal const string HeadMovedState = "RGH01";
+    internal const string StreamMovedState = "RGS01";
 
     // How long a batch waits for the callers of the last one to append again: a fraction of a round trip.
     private static readonly TimeSpan GatherFor = TimeSpan.FromMicroseconds(200);
 
+    // How long the committer keeps its connection unused before giving it back to the pool, which
+    // then prunes it or checks it; past this a server or firewall may have closed it.
+    private static readonly TimeSpan KeepConnectionFor = TimeSpan.FromSeconds(30);
+
     // The head as this process last committed it: the prediction the next batch is built on; null
     // when unknown (at start, after a failure). Only the committer reads and writes it.
     private HeadState? _head;
+
+    // The committer's own connection, kept from batch to batch: a connection taken from the pool
+    // anew is reset first (seven statements the server parses and runs before the batch), which
+    // cost each batch as much as its guard. Given back after any failure and when left unused.
+    private NpgsqlConnection? _connection;
+    private long _connectionUsedAt;
 
     public EventStore(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections, EventStoreOptions options, TimeProvider timeProvider)
     {
@@ -306,6 +316,7 @@ public sealed class EventStore : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _committer;
+        await ReleaseConnectionAsync();
     }
 
     internal static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -358,6 +369,7 @@ public sealed class EventStore : IAsyncDisposable
             {
                 // A fault of the store itself: fail this batch rather than the loop every later append waits on.
                 _head = null;
+                await ReleaseConnectionAsync();
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(e);
@@ -368,17 +380,58 @@ public sealed class EventStore : IAsyncDisposable
 
     private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
     {
-        var (takeLock, failure) = _head is { } predicted && _allBatched
-            ? await TryCommitOnPredictedHeadAsync(predicted, batch)
-            : (true, null);
-        if (takeLock)
+        var kept = _connection is not null;
+        var failure = await TryCommitAsync(batch);
+        if (failure is not null)
         {
-            failure = await TryCommitLockingAsync(batch);
+            await ReleaseConnectionAsync();
+            if (kept && failure.Kind == FailureKind.Unavailable)
+            {
+                // Nothing was committed on a connection kept from an earlier batch: the server may
+                // have closed it meanwhile (restarted, or ended it as idle). Once more on a fresh one.
+                failure = await TryCommitAsync(batch);
+                if (failure is not null)
+                {
+                    await ReleaseConnectionAsync();
+                }
+            }
         }
 
         if (failure is not null)
         {
             await HandleFailureAsync(batch, failure);
+        }
+    }
+
+    private async Task<Failure?> TryCommitAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        var (takeLock, failure) = _head is { } predicted && _allBatched
+            ? await TryCommitOnPredictedHeadAsync(predicted, batch)
+            : (true, null);
+        return takeLock ? await TryCommitLockingAsync(batch) : failure;
+    }
+
+    /// <summary>The committer's connection: the one it used last, unless that is closed, broken or was left unused too long.</summary>
+    private async Task<NpgsqlConnection> ConnectionAsync()
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } kept && Stopwatch.GetElapsedTime(_connectionUsedAt) < KeepConnectionFor)
+        {
+            _connectionUsedAt = Stopwatch.GetTimestamp();
+            return kept;
+        }
+
+        await ReleaseConnectionAsync();
+        _connection = await _dataSource.OpenConnectionAsync();
+        _connectionUsedAt = Stopwatch.GetTimestamp();
+        return _connection;
+    }
+
+    private async Task ReleaseConnectionAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync();
         }
     }
 
@@ -437,111 +490,108 @@ public sealed class EventStore : IAsyncDisposable
         NpgsqlConnection connection;
         try
         {
-            connection = await _dataSource.OpenConnectionAsync();
+            connection = await ConnectionAsync();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return (false, NothingCommitted(e));
         }
 
-        await using (connection)
+        // Versions cached for the predicted head are exact if the head is the predicted one, which
+        // the guard proves under the lock. A stream not cached is assumed at the version its first
+        // append expects (or read now, without the lock, when that is "any"); the guard checks those.
+        var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
+        var (versions, missing) = _versions.Lookup(predicted.ChainHash, streams);
+        var assumed = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (missing.Count > 0)
         {
-            // Versions cached for the predicted head are exact if the head is the predicted one, which
-            // the guard proves under the lock. A stream not cached is assumed at the version its first
-            // append expects (or read now, without the lock, when that is "any"); the guard checks those.
-            var streams = batch.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
-            var (versions, missing) = _versions.Lookup(predicted.ChainHash, streams);
-            var assumed = new Dictionary<string, int>(StringComparer.Ordinal);
-            if (missing.Count > 0)
+            var unknown = new List<string>();
+            foreach (var pending in batch)
             {
-                var unknown = new List<string>();
-                foreach (var pending in batch)
+                if (missing.Contains(pending.Stream) && !assumed.ContainsKey(pending.Stream) && !unknown.Contains(pending.Stream))
                 {
-                    if (missing.Contains(pending.Stream) && !assumed.ContainsKey(pending.Stream) && !unknown.Contains(pending.Stream))
+                    if (pending.ExpectedVersion == ExpectedVersion.Any)
                     {
-                        if (pending.ExpectedVersion == ExpectedVersion.Any)
-                        {
-                            unknown.Add(pending.Stream);
-                        }
-                        else
-                        {
-                            assumed[pending.Stream] = pending.ExpectedVersion;
-                        }
+                        unknown.Add(pending.Stream);
+                    }
+                    else
+                    {
+                        assumed[pending.Stream] = pending.ExpectedVersion;
                     }
                 }
+            }
 
-                if (unknown.Count > 0)
+            if (unknown.Count > 0)
+            {
+                try
                 {
-                    try
-                    {
-                        var read = await HeadState.StreamVersionsAsync(connection, null, [.. unknown], CancellationToken.None);
-                        unknown.ForEach(s => assumed[s] = read.GetValueOrDefault(s));
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        return (false, NothingCommitted(e));
-                    }
+                    var read = await HeadState.StreamVersionsAsync(connection, null, [.. unknown], CancellationToken.None);
+                    unknown.ForEach(s => assumed[s] = read.GetValueOrDefault(s));
                 }
-
-                foreach (var (stream, version) in assumed)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    versions[stream] = version;
+                    return (false, NothingCommitted(e));
                 }
             }
 
-            var prepared = Prepare(predicted, batch, versions);
-            if (prepared.Rows.Count == 0)
+            foreach (var (stream, version) in assumed)
             {
-                return (true, null);
+                versions[stream] = version;
             }
-
-            // No transaction: the batch is one implicit transaction, committed at its end or not at all.
-            await using var command = new NpgsqlBatch(connection);
-            EventRows.AddGuardedHeadMove(command, predicted.ChainHash, assumed, prepared.Head);
-            EventRows.AddRows(command, prepared.Rows);
-            try
-            {
-                var events = prepared.Rows.ConvertAll(r => r.Event);
-                foreach (var projection in _projections)
-                {
-                    ((IBatchedProjection)projection).AddTo(command, events);
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return (false, NothingCommitted(e)); // a projection refused the events before anything was sent
-            }
-
-            var answered = false;
-            try
-            {
-                await using var reader = await command.ExecuteReaderAsync();
-                answered = true;
-                while (await reader.NextResultAsync())
-                {
-                }
-            }
-            catch (PostgresException e) when (e.SqlState is HeadMovedState or StreamMovedState)
-            {
-                _head = null;
-                return (true, null);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // An ERROR answers a statement, and any statement's error aborts the transaction; so
-                // does any error that is the database's first answer (the guard comes first). Anything
-                // else (a broken connection, a FATAL after the last statement) may follow the commit.
-                _head = null;
-                return (false, e is PostgresException { InvariantSeverity: "ERROR" } || (e is PostgresException && !answered)
-                    ? NothingCommitted(e)
-                    : new Failure(FailureKind.CommitUnknown, e));
-            }
-
-            _versions.Advance(predicted.ChainHash, prepared.Head.ChainHash, Union(assumed, prepared.Changed));
-            _head = prepared.Head;
-            Complete(prepared);
-            return (false, null);
         }
+
+        var prepared = Prepare(predicted, batch, versions);
+        if (prepared.Rows.Count == 0)
+        {
+            return (true, null);
+        }
+
+        // No transaction: the batch is one implicit transaction, committed at its end or not at all.
+        await using var command = new NpgsqlBatch(connection);
+        EventRows.AddGuardedHeadMove(command, predicted.ChainHash, assumed, prepared.Head);
+        EventRows.AddRows(command, prepared.Rows);
+        try
+        {
+            var events = prepared.Rows.ConvertAll(r => r.Event);
+            foreach (var projection in _projections)
+            {
+                ((IBatchedProjection)projection).AddTo(command, events);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (false, NothingCommitted(e)); // a projection refused the events before anything was sent
+        }
+
+        var answered = false;
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            answered = true;
+            while (await reader.NextResultAsync())
+            {
+            }
+        }
+        catch (PostgresException e) when (e.SqlState is HeadMovedState or StreamMovedState)
+        {
+            _head = null;
+            return (true, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An ERROR answers a statement, and any statement's error aborts the transaction; so
+            // does any error that is the database's first answer (the guard comes first). Anything
+            // else (a broken connection, a FATAL after the last statement) may follow the commit.
+            _head = null;
+            return (false, e is PostgresException { InvariantSeverity: "ERROR" } || (e is PostgresException && !answered)
+                ? NothingCommitted(e)
+                : new Failure(FailureKind.CommitUnknown, e));
+        }
+
+        _versions.Advance(predicted.ChainHash, prepared.Head.ChainHash, Union(assumed, prepared.Changed));
+        _head = prepared.Head;
+        Complete(prepared);
+        return (false, null);
 
         static Dictionary<string, int> Union(Dictionary<string, int> assumed, Dictionary<string, int> changed)
         {
@@ -560,7 +610,7 @@ public sealed class EventStore : IAsyncDisposable
         var committing = false;
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync();
+            var connection = await ConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var head = await HeadState.ReadAsync(connection, transaction, forUpdate: true, CancellationToken.None);
             var versions = await StreamVersionsAsync(connection, transaction, head, batch);

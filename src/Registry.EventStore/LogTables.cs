@@ -110,25 +110,59 @@ internal static class EventRows
     }
 
     /// <summary>
-    /// Adds to <paramref name="batch"/> the guard of the one-round-trip path (migrations/0055): it takes
-    /// the head lock, aborts the transaction unless the head has <paramref name="expectedChain"/> and
-    /// each of <paramref name="assumed"/> stands at its version, then moves the head to
-    /// <paramref name="newHead"/> and notifies listeners (delivered at commit).
+    /// Adds to <paramref name="batch"/> the guard of the one-round-trip path (migrations/0057): one
+    /// UPDATE takes the head lock and moves the head to <paramref name="newHead"/> only if it has
+    /// <paramref name="expectedChain"/>, queuing the notification (delivered at commit), else aborts
+    /// the transaction (RGH01); then, a statement of its own so that under READ COMMITTED it sees every
+    /// append committed before the lock was granted, each of <paramref name="assumed"/> must stand at
+    /// its version (RGS01; one backward index probe per stream, as in the locking path).
     /// </summary>
     public static void AddGuardedHeadMove(NpgsqlBatch batch, byte[] expectedChain, IReadOnlyDictionary<string, int> assumed, HeadState newHead)
     {
-        var guard = new NpgsqlBatchCommand("SELECT registry.advance_head($1, $2, $3, $4, $5, $6, $7)");
+        var guard = new NpgsqlBatchCommand($"""
+            WITH moved AS (
+                UPDATE registry.log_head SET position = $2, chain_hash = $3, frontier = $4, recorded_at = $5
+                WHERE chain_hash = $1
+                RETURNING position)
+            SELECT CASE WHEN EXISTS (SELECT FROM moved)
+                THEN pg_notify('{EventStore.NotificationChannel}', $2::text)
+                ELSE registry.refuse_batch('{EventStore.HeadMovedState}', 'the log head is not the one this batch was built on') END
+            """);
         guard.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = expectedChain });
-        guard.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
-        guard.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
         AddHeadParameters(guard, newHead);
         batch.BatchCommands.Add(guard);
+        if (assumed.Count == 0)
+        {
+            return;
+        }
+
+        var streams = new NpgsqlBatchCommand($"""
+            SELECT registry.refuse_batch('{EventStore.StreamMovedState}', format('stream %s is not at the version this batch assumed', s.stream))
+            FROM unnest($1::text[], $2::int[]) AS s(stream, version)
+            WHERE coalesce((SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1), 0) <> s.version
+            LIMIT 1
+            """);
+        streams.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
+        streams.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. assumed.Values] });
+        batch.BatchCommands.Add(streams);
     }
 
-    /// <summary>Adds to <paramref name="batch"/> the statement that inserts the rows.</summary>
+    // Rows per INSERT statement. Each row reads its values from the statement's arrays by subscript,
+    // which walks a variable-length array from its start: quadratic in the rows of one statement, so
+    // a large batch is sent as several statements of this many rows.
+    private const int RowsPerStatement = 64;
+
+    /// <summary>Adds to <paramref name="batch"/> the statements that insert the rows (one per <see cref="RowsPerStatement"/> rows).</summary>
     public static void AddRows(NpgsqlBatch batch, IReadOnlyList<EventRow> rows)
     {
-        var n = rows.Count;
+        for (var first = 0; first < rows.Count; first += RowsPerStatement)
+        {
+            AddRowsStatement(batch, rows, first, Math.Min(RowsPerStatement, rows.Count - first));
+        }
+    }
+
+    private static void AddRowsStatement(NpgsqlBatch batch, IReadOnlyList<EventRow> rows, int first, int n)
+    {
         var positions = new long[n];
         var streams = new string[n];
         var versions = new int[n];
@@ -143,7 +177,8 @@ internal static class EventRows
         var subtrees = new byte[n][];
         for (var i = 0; i < n; i++)
         {
-            var e = rows[i].Event;
+            var row = rows[first + i];
+            var e = row.Event;
             positions[i] = e.Position;
             streams[i] = e.Stream;
             versions[i] = e.Version;
@@ -151,18 +186,22 @@ internal static class EventRows
             actors[i] = e.Actor;
             times[i] = e.RecordedAt.UtcDateTime;
             envelopes[i] = e.Envelope;
-            data[i] = Encoding.UTF8.GetString(rows[i].Data);
-            metadata[i] = Encoding.UTF8.GetString(rows[i].Metadata);
+            data[i] = Encoding.UTF8.GetString(row.Data);
+            metadata[i] = Encoding.UTF8.GetString(row.Metadata);
             leaves[i] = e.LeafHash;
             chains[i] = e.ChainHash;
-            subtrees[i] = rows[i].SubtreeHashes;
+            subtrees[i] = row.SubtreeHashes;
         }
 
+        // By subscript rather than unnest(): unnest() first copies every row into a tuplestore that
+        // lives until the statement ends, and with the row's compressed copies (migration 0056) that
+        // grew the statement's memory past the point where the server's malloc gives it back to the
+        // system and takes it again for every batch (a fifth of the backend's time in perf).
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO registry.events (position, stream, version, type, actor, recorded_at, envelope, data, metadata, leaf_hash, chain_hash, subtree_hashes)
-            SELECT p, s, v, t, a, r, e, d::jsonb, m::jsonb, l, c, h
-            FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bytea[])
-                AS x(p, s, v, t, a, r, e, d, m, l, c, h)
+            SELECT ($1::bigint[])[i], ($2::text[])[i], ($3::int[])[i], ($4::text[])[i], ($5::text[])[i], ($6::timestamptz[])[i], ($7::bytea[])[i],
+                   (($8::text[])[i])::jsonb, (($9::text[])[i])::jsonb, ($10::bytea[])[i], ($11::bytea[])[i], ($12::bytea[])[i]
+            FROM generate_subscripts($1::bigint[], 1) AS i
             """);
         insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
         insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });

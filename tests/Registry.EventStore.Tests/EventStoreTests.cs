@@ -291,4 +291,56 @@ public sealed class EventStoreTests
 
         Assert.Equal(0, await log.ScalarAsync("SELECT count(*) FROM registry.events"));
     }
+
+    [Fact]
+    public async Task An_event_row_is_kept_compressed_in_place_and_reads_back_byte_for_byte()
+    {
+        await using var log = await TestLog.CreateAsync();
+        // Over 2 KB as a row (the payload twice, as envelope and jsonb): PostgreSQL compresses only rows that large.
+        var payload = new JsonObject { ["artifact"] = "s3://models/churn/7/model.onnx", ["notes"] = new string('n', 1200) };
+
+        var appended = await log.AppendAsync("s", 0, new NewEvent("VersionRegistered", payload));
+
+        // Both copies of the payload are compressed (migrations/0056), and nothing went to the TOAST table.
+        Assert.Equal(1, await log.ScalarAsync("SELECT count(*) FROM registry.events WHERE pg_column_compression(envelope) IS NOT NULL AND pg_column_compression(data) IS NOT NULL"));
+        Assert.Equal(1, await log.ScalarAsync("SELECT (pg_column_size(envelope) * 2 < octet_length(envelope))::int FROM registry.events"));
+        Assert.Equal(0, await log.ScalarAsync("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'registry.events'::regclass"));
+        var read = Assert.Single(await log.Store.ReadStreamAsync("s"));
+        Assert.Equal(appended.Events[0].Envelope, read.Envelope);
+        Assert.Equal(1200, read.Data.GetProperty("notes").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task A_kept_connection_that_the_server_ended_costs_no_append()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("s", 0, TestLog.Event("E"));
+
+        // Ends every other connection to this database, the store's kept one among them, and waits until they are gone.
+        Assert.True(await log.ScalarAsync("""
+            WITH others AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid())
+            SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM others
+            """) >= 1);
+
+        await log.AppendAsync("s", 1, TestLog.Event("E"));
+        Assert.Equal(2, (await log.Store.GetHeadAsync()).TreeSize);
+    }
+
+    [Fact]
+    public async Task One_append_of_more_events_than_an_insert_statement_takes_is_written_whole_and_in_order()
+    {
+        await using var log = await TestLog.CreateAsync();
+        await log.AppendAsync("before", 0, TestLog.Event("E"));
+
+        // 150 events go in as three INSERT statements of one batch (LogTables.RowsPerStatement is 64).
+        var appended = await log.AppendAsync("big", 0, [.. Enumerable.Range(0, 150).Select(i => TestLog.Event("E", i))]);
+
+        Assert.Equal(Enumerable.Range(2, 150).Select(p => (long)p), appended.Events.Select(e => e.Position));
+        var read = await log.Store.ReadStreamAsync("big");
+        Assert.Equal(Enumerable.Range(0, 150), read.Select(e => e.Data.GetProperty("n").GetInt32()));
+        Assert.Equal(appended.Events.Select(e => e.ChainHash), read.Select(e => e.ChainHash));
+        var verified = await new LogVerifier(log.DataSource).VerifyAsync();
+        Assert.True(verified.Ok, verified.Problem);
+        Assert.Equal(151, verified.TreeSize);
+    }
 }

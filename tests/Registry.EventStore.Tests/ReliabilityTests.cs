@@ -48,6 +48,37 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public async Task Two_processes_appending_at_once_lose_nothing_and_keep_positions_dense()
+    {
+        // Both stores' one-round-trip batches meet at the head lock: the one that waited finds the head
+        // moved when the lock is granted, its guard refuses it, and its locking path appends it.
+        await using var log = await TestLog.CreateAsync(new BatchedStreamCountProjection());
+        await log.ScalarAsync(StreamCountProjection.CreateTable + "; SELECT 0");
+        await using var second = new EventStore(log.DataSource, [new BatchedStreamCountProjection()], log.Store.Options, log.Clock);
+        EventStore[] stores = [log.Store, second];
+        var acknowledged = new ConcurrentBag<string>();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var id = $"{writer}-{i}";
+                var result = await stores[writer % 2].AppendAsync($"s{i % 5}", ExpectedVersion.Any, [new NewEvent("Written", new JsonObject { ["id"] = id })], TestLog.By());
+                Assert.IsType<AppendResult.Appended>(result);
+                acknowledged.Add(id);
+            }
+        })));
+
+        var stored = await log.Store.ReadAllAsync(0, 10_000);
+        Assert.Equal(acknowledged.Order(), stored.Select(e => e.Data.GetProperty("id").GetString()!).Order());
+        Assert.Equal(Enumerable.Range(1, 800).Select(p => (long)p), stored.Select(e => e.Position));
+        Assert.All(stored.GroupBy(e => e.Stream), g => Assert.Equal(Enumerable.Range(1, g.Count()), g.Select(e => e.Version)));
+        Assert.Equal(800, await log.ScalarAsync("SELECT sum(events) FROM registry.test_stream_counts"));
+        var verified = await new LogVerifier(log.DataSource).VerifyAsync();
+        Assert.True(verified.Ok, verified.Problem);
+    }
+
+    [Fact]
     public async Task Two_processes_appending_in_turn_keep_positions_dense_conflicts_right_and_the_chain_whole()
     {
         // Each store predicts the head it last committed; the other's appends make that prediction

@@ -182,6 +182,21 @@ public sealed class VerifyTests
     }
 
     [Fact]
+    public async Task An_event_too_large_for_a_page_even_compressed_is_kept_out_of_line_and_verifies()
+    {
+        await using var log = await LogOfAsync(3);
+        // Random bytes do not compress: the row is too large for a page and its payload goes to the TOAST table.
+        var noise = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30_000));
+        var appended = await log.AppendAsync("large", ExpectedVersion.NoStream, new NewEvent("E", new System.Text.Json.Nodes.JsonObject { ["noise"] = noise }));
+
+        Assert.True(await log.ScalarAsync("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'registry.events'::regclass") > 0);
+        Assert.Equal(appended.Events[0].Envelope, (await log.Store.ReadEventAsync(4))!.Envelope);
+        var result = await VerifyAsync(log);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(4, result.TreeSize);
+    }
+
+    [Fact]
     public async Task Names_that_the_envelope_escapes_or_writes_beyond_ascii_verify_and_a_changed_one_is_found()
     {
         await using var log = await TestLog.CreateAsync();

@@ -55,13 +55,21 @@ public sealed class AppendThroughputBenchmark : IBenchmark
             await RawInsertsAsync(dataSource, TimeSpan.FromSeconds(1), cancellationToken);
             await AppendsAsync(store, TimeSpan.FromSeconds(1), cancellationToken);
 
+            // WAL bytes written per row or event: what a durable commit waits to flush.
             var raw = new List<double>();
             var appends = new List<double>();
+            var rawWal = new List<double>();
+            var appendWal = new List<double>();
             for (var i = 0; i < 2; i++)
             {
+                var start = await WalPositionAsync(dataSource, cancellationToken);
                 raw.Add(await RawInsertsAsync(dataSource, Round, cancellationToken));
+                var between = await WalPositionAsync(dataSource, cancellationToken);
                 appends.Add(await AppendsAsync(store, Round, cancellationToken));
-                context.Say($"{label}: raw INSERT {raw[^1]:N0}/s, append {appends[^1]:N0} events/s");
+                var end = await WalPositionAsync(dataSource, cancellationToken);
+                rawWal.Add((between - start) / (raw[^1] * Round.TotalSeconds));
+                appendWal.Add((end - between) / (appends[^1] * Round.TotalSeconds));
+                context.Say($"{label}: raw INSERT {raw[^1]:N0}/s ({rawWal[^1]:N0} B of WAL each), append {appends[^1]:N0} events/s ({appendWal[^1]:N0} B each)");
             }
 
             await using (var batches = dataSource.CreateCommand("SELECT count(*)::float8 / count(DISTINCT recorded_at) FROM registry.events"))
@@ -75,6 +83,8 @@ public sealed class AppendThroughputBenchmark : IBenchmark
             figures[$"{label}_append_events_per_second"] = rate;
             figures[$"{label}_ratio_to_raw_insert"] = rate / rawRate;
             baseline[$"{label}_raw_insert_rows_per_second"] = rawRate;
+            figures[$"{label}_wal_bytes_per_event"] = appendWal.Average();
+            baseline[$"{label}_wal_bytes_per_raw_insert"] = rawWal.Average();
             targets.Add(new BenchmarkTarget($"append vs raw INSERT, 8 writers, {label} cluster (ratio)", rate / rawRate, ">=", 1.0));
             summary.Add($"{label}: {rate:N0} events/s vs raw INSERT {rawRate:N0} rows/s ({rate / rawRate:0.00}×)");
         }
@@ -109,6 +119,12 @@ public sealed class AppendThroughputBenchmark : IBenchmark
             return n;
         }, cancellationToken)));
         return counts.Sum() / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> WalPositionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT (pg_current_wal_insert_lsn() - '0/0')::float8");
+        return (double)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<double> RawInsertsAsync(NpgsqlDataSource dataSource, TimeSpan duration, CancellationToken cancellationToken)
