@@ -382,23 +382,17 @@ public sealed class EventStore : IAsyncDisposable
     {
         var kept = _connection is not null;
         var failure = await TryCommitAsync(batch);
-        if (failure is not null)
+        if (failure is { Kind: FailureKind.Unavailable } && kept)
         {
+            // Nothing was committed on a connection kept from an earlier batch: the server may have
+            // closed it meanwhile (restarted, or ended it as idle). Once more on a fresh one.
             await ReleaseConnectionAsync();
-            if (kept && failure.Kind == FailureKind.Unavailable)
-            {
-                // Nothing was committed on a connection kept from an earlier batch: the server may
-                // have closed it meanwhile (restarted, or ended it as idle). Once more on a fresh one.
-                failure = await TryCommitAsync(batch);
-                if (failure is not null)
-                {
-                    await ReleaseConnectionAsync();
-                }
-            }
+            failure = await TryCommitAsync(batch);
         }
 
         if (failure is not null)
         {
+            await ReleaseConnectionAsync();
             await HandleFailureAsync(batch, failure);
         }
     }

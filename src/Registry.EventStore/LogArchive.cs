@@ -73,7 +73,7 @@ public static class LogArchive
 
         await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var head = (await HeadState.LockAsync(connection, transaction, [], cancellationToken)).Head;
+        var head = await HeadState.ReadAsync(connection, transaction, forUpdate: true, cancellationToken);
         if (head.Position != 0)
         {
             throw new LogArchiveException($"the log already holds {head.Position} events; import only into an empty database");

@@ -11,6 +11,12 @@ namespace Registry.EventStore;
 /// <summary>The head row: last position, its chain hash, the Merkle frontier and the last recorded time.</summary>
 internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange Range, DateTimeOffset? RecordedAt)
 {
+    /// <summary>
+    /// SQL: the version of stream <c>s.stream</c>, null when it has no events. One backward index probe
+    /// (a GROUP BY max() would read every event of the stream).
+    /// </summary>
+    public const string LatestVersionOfStream = "(SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1)";
+
     private const string Select = "SELECT position, chain_hash, frontier, recorded_at FROM registry.log_head";
 
     public static async Task<HeadState> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, bool forUpdate, CancellationToken cancellationToken)
@@ -20,40 +26,11 @@ internal sealed record HeadState(long Position, byte[] ChainHash, CompactRange R
         return await ReadRowAsync(reader, cancellationToken);
     }
 
-    /// <summary>Locks the head (serialising appends) and reads the current version of each stream, in one round trip.</summary>
-    public static async Task<(HeadState Head, Dictionary<string, int> Versions)> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Select + " FOR UPDATE"));
-        // Runs after the lock is granted, so under READ COMMITTED it sees every append committed before ours.
-        // One backward index probe per stream (a GROUP BY max() would read every event of the stream).
-        var versions = new NpgsqlBatchCommand("""
-            SELECT s.stream, (SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1)
-            FROM unnest($1::text[]) AS s(stream)
-            """);
-        versions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
-        batch.BatchCommands.Add(versions);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var head = await ReadRowAsync(reader, cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (!reader.IsDBNull(1))
-            {
-                result[reader.GetString(0)] = reader.GetInt32(1);
-            }
-        }
-
-        return (head, result);
-    }
-
     /// <summary>The current version of each stream that has events (exact with the head locked; otherwise to be checked under the lock).</summary>
     public static async Task<Dictionary<string, int>> StreamVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string[] streams, CancellationToken cancellationToken)
     {
-        // One backward index probe per stream (a GROUP BY max() would read every event of the stream).
-        await using var command = new NpgsqlCommand("""
-            SELECT s.stream, (SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1)
+        await using var command = new NpgsqlCommand($"""
+            SELECT s.stream, {LatestVersionOfStream}
             FROM unnest($1::text[]) AS s(stream)
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
@@ -139,7 +116,7 @@ internal static class EventRows
         var streams = new NpgsqlBatchCommand($"""
             SELECT registry.refuse_batch('{EventStore.StreamMovedState}', format('stream %s is not at the version this batch assumed', s.stream))
             FROM unnest($1::text[], $2::int[]) AS s(stream, version)
-            WHERE coalesce((SELECT e.version FROM registry.events e WHERE e.stream = s.stream ORDER BY e.version DESC LIMIT 1), 0) <> s.version
+            WHERE coalesce({HeadState.LatestVersionOfStream}, 0) <> s.version
             LIMIT 1
             """);
         streams.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. assumed.Keys] });
